@@ -1,0 +1,36 @@
+# The two commands in the README: `make demo` (the main job) and `make test` (the suite).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+KAFKA_PORT ?= 9092
+export KAFKA_PORT
+
+.PHONY: help bootstrap demo demo-stop test lint bench eval
+
+help:
+	@echo "make demo       run the pipeline end to end on a local Kafka broker (stop: make demo-stop)"
+	@echo "make test       install everything and run the whole test suite"
+	@echo "make lint       ruff + mypy"
+	@echo "make eval       score detection on ../shared/corpus/dev.jsonl"
+	@echo "make bench      throughput and latency benchmarks (bench/)"
+
+bootstrap:
+	@scripts/bootstrap
+
+demo: bootstrap
+	@scripts/demo
+
+demo-stop:
+	@scripts/demo stop
+
+test: bootstrap
+	@scripts/test
+
+lint: bootstrap
+	.venv/bin/ruff check pipeline tests bench
+	.venv/bin/mypy
+
+eval: bootstrap
+	.venv/bin/prompt-dlp eval ../shared/corpus/dev.jsonl
+
+bench: bootstrap
+	.venv/bin/python -m bench.run

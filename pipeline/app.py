@@ -1,0 +1,79 @@
+"""The faust App and the context every worker role shares.
+
+A role module (``pipeline.route.agent``, ``pipeline.dispatch.agent``) exposes
+``register(app, ctx)`` which declares its agents and tables on the app;
+``prompt-dlp worker --role`` decides which roles a process runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import faust
+from prometheus_client import CollectorRegistry
+
+from pipeline.bus import KafkaSink, ssl_context
+from pipeline.config import Settings
+from pipeline.metrics import Metrics
+
+__all__ = ["WorkerContext", "create_app"]
+
+
+@dataclass
+class WorkerContext:
+    """What agents need besides the app: settings, the output sink, metrics."""
+
+    settings: Settings
+    sink: KafkaSink
+    metrics: Metrics
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def _credentials(settings: Settings) -> Any:
+    sec = settings.security
+    ctx = ssl_context(settings)
+    if sec.protocol.startswith("SASL"):
+        return faust.SASLCredentials(
+            username=sec.sasl_username,
+            password=sec.password(),
+            mechanism=sec.sasl_mechanism,
+            ssl_context=ctx,
+        )
+    if ctx is not None:
+        return faust.SSLCredentials(ctx)
+    return None
+
+
+def create_app(settings: Settings, *, web_port: int | None = None) -> faust.App:
+    """A faust App configured for at-least-once processing on our bus."""
+    return faust.App(
+        settings.app_id,
+        broker=settings.broker,
+        broker_credentials=_credentials(settings),
+        value_serializer="raw",
+        key_serializer="raw",
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication,
+        topic_allow_declare=True,
+        topic_disable_leader=True,
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_every=100,
+        broker_commit_interval=1.0,
+        stream_wait_empty=True,
+        datadir=str(settings.data_dir / "faust"),
+        store="memory://",
+        table_cleanup_interval=60.0,
+        web_enabled=web_port is not None,
+        web_port=web_port or 6066,
+        web_bind="127.0.0.1",
+    )
+
+
+Registrar = Callable[[faust.App, WorkerContext], None]
+
+
+def new_context(settings: Settings, registry: CollectorRegistry | None = None) -> WorkerContext:
+    return WorkerContext(settings, KafkaSink(settings), Metrics(registry or CollectorRegistry()))

@@ -1,0 +1,138 @@
+"""Kafka plumbing shared by every worker and CLI command.
+
+One idempotent producer (acks=all) sends all our output; faust's own
+producer is only used for table changelogs. ``send_all`` waits for the
+broker to acknowledge every record before returning, so an agent that
+awaits it before taking its next batch commits offsets only after its
+outputs are durable (at-least-once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from pipeline.config import Settings
+from pipeline.topics import TopicSpec, topic_specs
+
+__all__ = ["Record", "KafkaSink", "client_options", "ensure_topics", "encode"]
+
+Headers = Sequence[tuple[str, bytes]]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One output record: topic name, key, JSON value (or None for a tombstone), headers."""
+
+    topic: str
+    key: str | None
+    value: dict[str, Any] | None
+    headers: tuple[tuple[str, bytes], ...] = field(default_factory=tuple)
+
+
+def encode(value: dict[str, Any] | None) -> bytes | None:
+    return None if value is None else orjson.dumps(value)
+
+
+def ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    sec = settings.security
+    if sec.protocol not in ("SSL", "SASL_SSL"):
+        return None
+    ctx = ssl.create_default_context(cafile=str(sec.ssl_cafile) if sec.ssl_cafile else None)
+    if sec.ssl_certfile:
+        ctx.load_cert_chain(str(sec.ssl_certfile), str(sec.ssl_keyfile) if sec.ssl_keyfile else None)
+    return ctx
+
+
+def client_options(settings: Settings) -> dict[str, Any]:
+    """aiokafka connection options (bootstrap, TLS, SASL) from the settings."""
+    sec = settings.security
+    opts: dict[str, Any] = {
+        "bootstrap_servers": settings.bootstrap_servers,
+        "security_protocol": sec.protocol,
+    }
+    ctx = ssl_context(settings)
+    if ctx is not None:
+        opts["ssl_context"] = ctx
+    if sec.protocol.startswith("SASL"):
+        opts["sasl_mechanism"] = sec.sasl_mechanism
+        opts["sasl_plain_username"] = sec.sasl_username
+        opts["sasl_plain_password"] = sec.password()
+    return opts
+
+
+class KafkaSink:
+    """Idempotent, acks=all producer that sends batches and waits for all acks."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._producer = AIOKafkaProducer(
+            **client_options(settings),
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=5,
+            max_request_size=8 * 1024 * 1024,
+            request_timeout_ms=30_000,
+            compression_type=None,
+        )
+
+        self._started = False
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        async with self._lock:
+            if not self._started:
+                await self._producer.start()
+                self._started = True
+
+    async def stop(self) -> None:
+        if self._started:
+            await self._producer.stop()
+            self._started = False
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    async def send_all(self, records: Iterable[Record]) -> None:
+        """Send every record and return once the broker acknowledged all of them."""
+        await self.start()
+        futures = [
+            await self._producer.send(
+                r.topic,
+                value=encode(r.value),
+                key=r.key.encode() if r.key is not None else None,
+                headers=list(r.headers) or None,
+            )
+            for r in records
+        ]
+        if futures:
+            await asyncio.gather(*futures)
+
+
+async def ensure_topics(settings: Settings, specs: Iterable[TopicSpec] | None = None) -> list[str]:
+    """Create any missing topics with explicit partitions/replication; return those created."""
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    await admin.start()
+    created: list[str] = []
+    try:
+        existing = set(await admin.list_topics())
+        missing = [s for s in (specs or topic_specs(settings)) if s.name not in existing]
+        for spec in missing:
+            try:
+                await admin.create_topics(
+                    [NewTopic(spec.name, spec.partitions, spec.replication, topic_configs=spec.config())]
+                )
+                created.append(spec.name)
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        await admin.close()
+    return created

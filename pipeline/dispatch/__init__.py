@@ -1,0 +1,1 @@
+"""Dispatch: approved prompts → the LLM API, at most once per prompt id → prompts.responses."""

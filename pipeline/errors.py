@@ -1,0 +1,71 @@
+"""The exception tree. Messages never contain prompt content or detected values.
+
+    PromptDlpError
+    ├── ConfigError            bad settings or policy file; stops the process, names the key
+    ├── InvalidEvent           an inbound event that cannot be processed → prompts.dlq
+    │   (carries a stable ``reason`` code: invalid_json, not_utf8, too_large, schema_violation)
+    ├── DetectionError         detection failed or overran its budget → quarantine (fail closed)
+    ├── DecryptionError        an envelope does not open with the configured keys
+    └── DispatchError          the LLM call failed
+        ├── RetryableDispatchError   429/5xx/timeouts: back off and try again
+        └── PermanentDispatchError   4xx, malformed replies after retries → prompts.dlq
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "PromptDlpError",
+    "ConfigError",
+    "InvalidEvent",
+    "DetectionError",
+    "DecryptionError",
+    "DispatchError",
+    "RetryableDispatchError",
+    "PermanentDispatchError",
+]
+
+
+class PromptDlpError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class ConfigError(PromptDlpError):
+    """A setting or policy entry is wrong; ``key`` names it."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+class InvalidEvent(PromptDlpError):
+    """An inbound event we cannot process; ``reason`` is a stable machine code."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class DetectionError(PromptDlpError):
+    """Detection raised or overran its time budget; the event must not be approved."""
+
+
+class DecryptionError(PromptDlpError):
+    """An encrypted envelope could not be opened."""
+
+
+class DispatchError(PromptDlpError):
+    """The LLM API call did not produce a usable answer."""
+
+
+class RetryableDispatchError(DispatchError):
+    """Transient failure; ``retry_after`` seconds is the server's hint, if any."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentDispatchError(DispatchError):
+    """Retrying will not help; the prompt goes to the DLQ with this reason."""

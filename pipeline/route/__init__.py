@@ -1,0 +1,1 @@
+"""Route: the classify stage (pure) and the thin faust agent that runs it."""

@@ -1,0 +1,225 @@
+"""The classify stage as one pure-ish function over a batch of raw events.
+
+    raw bytes ─ parse ─┬─ invalid ───────────────────────────────► DLQ + audit
+                       └─ prompt ─ detect ─┬─ error/timeout ──────► quarantine + audit
+                                           └─ findings ─ decide ─┬─ block ─► quarantine + audit
+                                                                 └─ allow/redact ─ redact ─► approved + audit
+
+No Kafka here: the agent feeds ``RawEvent``s and sends the returned
+``Record``s. Every input yields exactly one routed record plus one audit
+record, whatever goes wrong, so nothing is lost and nothing is approved
+on an error (fail closed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import orjson
+
+from pipeline.bus import Record
+from pipeline.config import Settings
+from pipeline.crypto import KeyRing
+from pipeline.errors import InvalidEvent
+from pipeline.events import Action, Decision, Finding, InboundPrompt
+from pipeline.ingest import parse_inbound
+from pipeline.ingest.parse import peek_identity
+from pipeline.route import records
+from pipeline.route.stages import DetectStage, PolicyStage
+
+__all__ = ["RawEvent", "Inspected", "Routed", "Classifier", "ACTOR"]
+
+ACTOR = "classify-worker"
+Headers = tuple[tuple[str, bytes], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RawEvent:
+    """An inbound Kafka record as the agent saw it."""
+
+    value: bytes | None
+    topic: str
+    partition: int
+    offset: int
+    headers: Headers = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Inspected:
+    """A batch after parsing and detection, before any decision."""
+
+    batch: tuple[RawEvent, ...]
+    parsed: tuple[InboundPrompt | InvalidEvent, ...]
+    detected: tuple[list[Finding] | Exception, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Routed:
+    """The outcome for one input: where it went, and the records to send."""
+
+    route: str  # approved | quarantine | dlq
+    records: tuple[Record, ...]
+    action: str | None = None
+    findings: tuple[Finding, ...] = ()
+    reason: str | None = None
+
+
+class Classifier:
+    """Runs parse → detect → decide → redact for a batch and builds the outputs."""
+
+    def __init__(
+        self, settings: Settings, detect: DetectStage, policy: PolicyStage, keys: KeyRing
+    ) -> None:
+        self._settings = settings
+        self._topics = settings.topics
+        self._detect = detect
+        self._policy = policy
+        self._keys = keys
+
+    def classify(self, batch: Sequence[RawEvent]) -> list[Routed]:
+        """One ``Routed`` per input, in input order."""
+        return self.route(self.inspect(batch))
+
+    def inspect(self, batch: Sequence[RawEvent]) -> Inspected:
+        """Parse and detect: the CPU-heavy, thread-safe half (the agent runs it off-loop)."""
+        parsed: list[InboundPrompt | InvalidEvent] = []
+        for raw in batch:
+            try:
+                parsed.append(parse_inbound(raw.value, self._settings.max_event_bytes))
+            except InvalidEvent as exc:
+                parsed.append(exc)
+        prompts = [p for p in parsed if isinstance(p, InboundPrompt)]
+        return Inspected(tuple(batch), tuple(parsed), tuple(self._detect.detect_many(prompts)))
+
+    def route(self, inspected: Inspected) -> list[Routed]:
+        """Decide, redact and build records: the cheap half, run where tables live."""
+        results = iter(inspected.detected)
+        out: list[Routed] = []
+        for raw, item in zip(inspected.batch, inspected.parsed, strict=True):
+            if isinstance(item, InvalidEvent):
+                out.append(self._dead_letter(raw, item))
+                continue
+            findings = next(results)
+            if isinstance(findings, Exception):
+                out.append(self._fail_closed(raw, item, findings))
+            else:
+                out.append(self._route(raw, item, findings))
+        return out
+
+    def fail_batch(self, batch: Sequence[RawEvent], exc: Exception) -> list[Routed]:
+        """Quarantine (or dead-letter) a whole batch whose detection could not finish."""
+        out: list[Routed] = []
+        for raw in batch:
+            try:
+                prompt = parse_inbound(raw.value, self._settings.max_event_bytes)
+            except InvalidEvent as invalid:
+                out.append(self._dead_letter(raw, invalid))
+            else:
+                out.append(self._fail_closed(raw, prompt, exc))
+        return out
+
+    def _route(self, raw: RawEvent, prompt: InboundPrompt, findings: list[Finding]) -> Routed:
+        try:
+            decision = self._policy.decide(prompt, findings)
+            if decision.action is Action.BLOCK:
+                return self._quarantine(raw, prompt, decision, findings)
+            messages, pseudonyms = self._policy.redact(prompt, findings, decision)
+        except Exception as exc:  # a policy bug must not approve anything
+            return self._fail_closed(raw, prompt, exc)
+        wire = self._wire_decision(decision)
+        value = records.approved(prompt, messages, wire, findings, pseudonyms)
+        return Routed(
+            "approved",
+            (
+                Record(self._topics.approved, prompt.key, value, raw.headers),
+                self._audit(prompt, "approved", wire, findings),
+            ),
+            action=str(decision.action),
+            findings=tuple(findings),
+        )
+
+    def _quarantine(
+        self,
+        raw: RawEvent,
+        prompt: InboundPrompt,
+        decision: Decision,
+        findings: Sequence[Finding],
+        reason: str | None = None,
+    ) -> Routed:
+        original = self._keys.encrypt(
+            orjson.dumps({"model": prompt.model, "messages": prompt.messages_dicts()}),
+            aad=prompt.id.encode(),
+        )
+        wire = self._wire_decision(decision)
+        value = records.quarantined(prompt, wire, findings, original)
+        return Routed(
+            "quarantine",
+            (
+                Record(self._topics.quarantine, prompt.key, value, raw.headers),
+                self._audit(prompt, "quarantine", wire, findings),
+            ),
+            action=str(decision.action),
+            findings=tuple(findings),
+            reason=reason,
+        )
+
+    def _fail_closed(self, raw: RawEvent, prompt: InboundPrompt, exc: Exception) -> Routed:
+        kind = type(exc).__name__
+        decision = Decision(
+            Action.BLOCK,
+            ("fail-closed.detection-error",),
+            (f"detection or policy failed ({kind}); held for review",),
+            classification="restricted",
+        )
+        return self._quarantine(raw, prompt, decision, (), reason=kind)
+
+    def _dead_letter(self, raw: RawEvent, exc: InvalidEvent) -> Routed:
+        size = len(raw.value or b"")
+        ident = peek_identity(raw.value) if exc.reason != "too_large" else (None, None)
+        payload = (
+            self._keys.encrypt(raw.value, aad=f"{raw.topic}/{raw.partition}/{raw.offset}".encode())
+            if raw.value
+            else None
+        )
+        value = records.dead_letter(
+            reason=exc.reason,
+            error=exc.detail,
+            stage="classify",
+            source=(raw.topic, raw.partition, raw.offset),
+            payload=payload,
+            payload_size=size,
+            ident=ident,
+        )
+        audit = records.audit(
+            event="dlq",
+            actor=ACTOR,
+            ident={"id": ident[0], "tenant": ident[1]},
+            route="dlq",
+            detail={"reason": exc.reason},
+        )
+        key = ident[0] or f"{raw.topic}/{raw.partition}/{raw.offset}"
+        return Routed(
+            "dlq",
+            (
+                Record(self._topics.dlq, key, value, raw.headers),
+                Record(self._topics.audit, key, audit, raw.headers),
+            ),
+            reason=exc.reason,
+        )
+
+    def _wire_decision(self, decision: Decision) -> dict[str, object]:
+        return records.decision_dict(decision, self._policy.version, self._detect.version)
+
+    def _audit(
+        self, prompt: InboundPrompt, route: str, wire: dict[str, object], findings: Sequence[Finding]
+    ) -> Record:
+        value = records.audit(
+            event="decision",
+            actor=ACTOR,
+            ident=prompt.identity(),
+            route=route,
+            decision=wire,
+            findings=findings,
+        )
+        return Record(self._topics.audit, prompt.key, value)

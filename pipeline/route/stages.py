@@ -1,0 +1,64 @@
+"""Adapters between the classify stage and the detect / decide / redact packages.
+
+They hold the fail-closed rules in one place: detection of a batch that
+raises is retried event by event so one poisonous prompt cannot take its
+neighbours down, and any per-event failure is returned as the exception
+(which the classifier turns into a quarantine), never as "no findings".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from pipeline.events import Decision, Finding, InboundPrompt, Message
+from pipeline.crypto import Envelope
+
+__all__ = ["DetectStage", "PolicyStage", "EngineDetectStage"]
+
+
+class DetectStage(Protocol):
+    version: str
+
+    def detect_many(self, prompts: Sequence[InboundPrompt]) -> list[list[Finding] | Exception]: ...
+
+
+class PolicyStage(Protocol):
+    version: str
+
+    def decide(self, prompt: InboundPrompt, findings: Sequence[Finding]) -> Decision: ...
+
+    def redact(
+        self, prompt: InboundPrompt, findings: Sequence[Finding], decision: Decision
+    ) -> tuple[tuple[Message, ...], Envelope | None]: ...
+
+
+class _Engine(Protocol):
+    version: str
+
+    def detect(self, messages: Sequence[Message]) -> list[Finding]: ...
+
+    def detect_batch(self, prompts: Sequence[Sequence[Message]]) -> list[list[Finding]]: ...
+
+
+class EngineDetectStage:
+    """Batch detection with per-event isolation on failure."""
+
+    def __init__(self, engine: _Engine) -> None:
+        self._engine = engine
+        self.version = engine.version
+
+    def detect_many(self, prompts: Sequence[InboundPrompt]) -> list[list[Finding] | Exception]:
+        if not prompts:
+            return []
+        try:
+            return list(self._engine.detect_batch([p.messages for p in prompts]))
+        except Exception:  # isolate the culprit(s) below
+            pass
+        out: list[list[Finding] | Exception] = []
+        for prompt in prompts:
+            try:
+                out.append(self._engine.detect(prompt.messages))
+            except Exception as exc:
+                out.append(exc)
+        return out

@@ -1,0 +1,81 @@
+"""Every topic the pipeline touches, declared once, each tied to its schema.
+
+Names come from settings (``PROMPT_DLP_TOPICS__*``); the roles and their
+schemas are fixed here. ``compacted`` topics hold state keyed by id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pipeline.config import Settings
+
+__all__ = ["Role", "TopicSpec", "topic_specs", "spec_for"]
+
+
+class Role(StrEnum):
+    """What a topic is for, independent of its configured name."""
+
+    INBOUND = "inbound"
+    APPROVED = "approved"
+    RESPONSES = "responses"
+    QUARANTINE = "quarantine"
+    DLQ = "dlq"
+    AUDIT = "audit"
+    VAULT = "vault"
+    QUARANTINE_STATE = "quarantine_state"
+
+
+_SCHEMAS: dict[Role, str | None] = {
+    Role.INBOUND: "inbound.json",
+    Role.APPROVED: "approved.json",
+    Role.RESPONSES: "response.json",
+    Role.QUARANTINE: "quarantine.json",
+    Role.DLQ: "dlq.json",
+    Role.AUDIT: "audit.json",
+    Role.VAULT: None,
+    Role.QUARANTINE_STATE: None,
+}
+# Room for a maximal inbound event once base64-encrypted into quarantine/DLQ.
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+_COMPACTED = {Role.VAULT, Role.QUARANTINE_STATE}
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    """A topic's role, configured name, partitions and schema file (under schemas/v1)."""
+
+    role: Role
+    name: str
+    partitions: int
+    replication: int
+    schema: str | None
+    compacted: bool
+
+    def config(self) -> dict[str, str]:
+        """Broker-side topic config used when we create it."""
+        config = {"max.message.bytes": str(MAX_MESSAGE_BYTES)}
+        if self.compacted:
+            config |= {"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"}
+        return config
+
+
+def topic_specs(settings: Settings) -> list[TopicSpec]:
+    """All topics in flow order."""
+    names = settings.topics
+    return [
+        TopicSpec(
+            role=role,
+            name=getattr(names, role.value),
+            partitions=settings.partitions,
+            replication=settings.replication,
+            schema=_SCHEMAS[role],
+            compacted=role in _COMPACTED,
+        )
+        for role in Role
+    ]
+
+
+def spec_for(settings: Settings, role: Role) -> TopicSpec:
+    return next(s for s in topic_specs(settings) if s.role is role)

@@ -1,0 +1,84 @@
+"""``prompt-dlp worker``: build the app for the chosen roles and run it until stopped.
+
+Start-up order matters for fail-closed behaviour: topics exist, the policy
+and detectors load (a bad policy stops the process here, before any event
+is consumed), then faust starts consuming. Metrics, health and readiness
+are served on ``PROMPT_DLP_METRICS_PORT``; ready means the output producer
+is connected and faust has partitions assigned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import faust
+
+from pipeline.app import WorkerContext, create_app, new_context
+from pipeline.bus import client_options, ensure_topics
+from pipeline.config import Settings
+
+__all__ = ["run_worker"]
+
+log = logging.getLogger(__name__)
+
+
+def run_worker(settings: Settings, roles: set[str]) -> None:
+    """Blocks until SIGTERM/SIGINT; faust commits what was processed on the way out."""
+    from pipeline.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(ensure_topics(settings))
+    app = create_app(settings)
+    ctx = new_context(settings)
+    _register_roles(app, ctx, roles)
+    _register_services(app, ctx, roles)
+    worker = faust.Worker(app, loop=loop, loglevel=settings.log_level, quiet=True, redirect_stdouts=False)
+    worker.execute_from_commandline()
+
+
+def _register_roles(app: faust.App, ctx: WorkerContext, roles: set[str]) -> None:
+    if "classify" in roles:
+        from pipeline.route.agent import register as register_classify
+        from pipeline.wiring import build_classifier
+
+        register_classify(app, ctx, build_classifier(ctx.settings))
+    if "dispatch" in roles:
+        from pipeline.dispatch.agent import register as register_dispatch
+        from pipeline.wiring import build_response_guard
+
+        register_dispatch(app, ctx, build_response_guard(ctx.settings))
+
+
+def _register_services(app: faust.App, ctx: WorkerContext, roles: set[str]) -> None:
+    """Metrics/health server, consumer-lag collector and the sink's lifecycle."""
+    from pipeline.metrics.lag import KafkaOffsets, LagCollector
+    from pipeline.metrics.server import start_metrics_server, stop_metrics_server
+
+    settings = ctx.settings
+    consumed = [settings.topics.inbound] if "classify" in roles else []
+    consumed += [settings.topics.approved] if "dispatch" in roles else []
+    state: dict[str, Any] = {}
+
+    def ready() -> bool:
+        assignment = app.consumer.assignment() if app.consumer is not None else set()
+        return ctx.sink.started and bool(assignment)
+
+    @app.task
+    async def _start_services() -> None:
+        await ctx.sink.start()
+        state["metrics"] = await start_metrics_server(ctx.metrics, settings.metrics_port, ready)
+        collector = LagCollector(ctx.metrics, KafkaOffsets(client_options(settings)), settings.app_id, consumed)
+        collector.start()
+        state["lag"] = collector
+
+    @app.on_shutdown.connect  # type: ignore[misc]
+    async def _stop_services(_app: Any, **_kwargs: Any) -> None:
+        if "lag" in state:
+            await state["lag"].stop()
+        if "metrics" in state:
+            await stop_metrics_server(state["metrics"])
+        await ctx.sink.stop()
