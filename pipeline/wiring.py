@@ -1,0 +1,126 @@
+"""Composition root: builds the detect → decide → redact stages from settings.
+
+The only module that knows which concrete classes implement each stage;
+the worker, ``scan``, ``eval`` and ``rescan`` all get the very same engine
+through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping, Sequence
+from typing import Any
+
+import orjson
+
+from pipeline.config import Settings
+from pipeline.crypto import Envelope, KeyRing
+from pipeline.decide.build import load_policy
+from pipeline.decide.engine import decide, explain_event
+from pipeline.decide.policy import Policy
+from pipeline.events import Decision, Finding, InboundPrompt, Message
+from pipeline.redact.engine import redact
+from pipeline.redact.pseudonyms import PseudonymBook
+from pipeline.redact.vault import MappingVaultStore, VaultStore, load_book, save_book, seal_book
+from pipeline.route.classify import Classifier
+from pipeline.route.stages import EngineDetectStage
+
+__all__ = ["PolicyStage", "build_classifier", "build_engine", "key_ring", "hmac_key", "explain_raw_event"]
+
+
+def key_ring(settings: Settings, *, ephemeral: bool = False) -> KeyRing:
+    """The vault key ring from env or file; ``ephemeral`` allows a throwaway one (scan/eval)."""
+    if settings.vault_keys is not None:
+        return KeyRing.parse(settings.vault_keys.get_secret_value())
+    if settings.vault_keys_file is not None:
+        return KeyRing.parse(settings.vault_keys_file.read_text(encoding="utf-8"))
+    if ephemeral:
+        return KeyRing.parse(KeyRing.generate_spec("ephemeral"))
+    from pipeline.errors import ConfigError
+
+    raise ConfigError(
+        "PROMPT_DLP_VAULT_KEYS",
+        "no encryption key configured (set PROMPT_DLP_VAULT_KEYS or PROMPT_DLP_VAULT_KEYS_FILE; "
+        "`prompt-dlp keys generate` prints one)",
+    )
+
+
+def hmac_key(settings: Settings) -> bytes | None:
+    if settings.hmac_key is not None:
+        return settings.hmac_key.get_secret_value().encode()
+    if settings.hmac_key_file is not None:
+        return settings.hmac_key_file.read_bytes().strip()
+    return None
+
+
+def build_engine(settings: Settings, policy: Policy) -> Any:
+    """The detection engine, with the policy's allow/deny lists and fingerprints."""
+    from pipeline.detect.engine import DetectionEngine
+
+    return DetectionEngine(settings, policy.custom_terms(hmac_key(settings)))
+
+
+class PolicyStage:
+    """decide + redact with the conversation's pseudonym book from the vault."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        keys: KeyRing,
+        vault: VaultStore,
+        detector_version: str,
+        hmac: bytes | None,
+    ) -> None:
+        self._policy = policy
+        self._keys = keys
+        self._vault = vault
+        self._detector_version = detector_version
+        self._hmac = hmac
+        self.version = policy.version
+
+    def decide(self, prompt: InboundPrompt, findings: Sequence[Finding]) -> Decision:
+        return decide(prompt, findings, self._policy, detector_version=self._detector_version)
+
+    def redact(
+        self, prompt: InboundPrompt, findings: Sequence[Finding], decision: Decision
+    ) -> tuple[tuple[Message, ...], Envelope | None]:
+        conversation = prompt.conversation_id
+        ident = {"tenant": prompt.tenant, "user": prompt.user}
+        book = load_book(self._vault, self._keys, conversation, **ident) if conversation else PseudonymBook()
+        messages = redact(
+            prompt.messages, findings, decision, self._policy, book,
+            tenant=prompt.tenant, app=prompt.app, hmac_key=self._hmac,
+        )
+        if not len(book):
+            return messages, None
+        scope = conversation or prompt.id
+        if conversation:
+            save_book(self._vault, self._keys, conversation, book, **ident,
+                      ttl_seconds=self._policy.vault_ttl_seconds)
+        return messages, Envelope.from_dict(seal_book(book, self._keys, scope))
+
+
+def build_classifier(
+    settings: Settings,
+    *,
+    ephemeral_keys: bool = False,
+    vault: MutableMapping[str, dict[str, Any]] | None = None,
+) -> Classifier:
+    """The classify stage; ``vault`` is the worker's faust table (a dict offline)."""
+    policy = load_policy(settings.policy_file)
+    keys = key_ring(settings, ephemeral=ephemeral_keys)
+    detect = EngineDetectStage(build_engine(settings, policy))
+    store = MappingVaultStore(vault if vault is not None else {})
+    stage = PolicyStage(policy, keys, store, detect.version, hmac_key(settings))
+    return Classifier(settings, detect, stage, keys)
+
+
+def explain_raw_event(settings: Settings, raw: bytes) -> str:
+    """``policy explain``: detect on one event and show each rule's verdict as JSON."""
+    from pipeline.ingest import parse_inbound
+
+    policy = load_policy(settings.policy_file)
+    prompt = parse_inbound(raw, settings.max_event_bytes)
+    engine = build_engine(settings, policy)
+    findings = engine.detect(prompt.messages)
+    rows = explain_event(orjson.loads(raw), findings, policy)
+    return orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode()
