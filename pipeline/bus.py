@@ -21,7 +21,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from pipeline.config import Settings
-from pipeline.topics import TopicSpec, topic_specs
+from pipeline.topics import MAX_MESSAGE_BYTES, TopicSpec, topic_specs
 
 __all__ = ["Record", "KafkaSink", "client_options", "ensure_topics", "encode"]
 
@@ -73,37 +73,38 @@ class KafkaSink:
     """Idempotent, acks=all producer that sends batches and waits for all acks."""
 
     def __init__(self, settings: Settings) -> None:
-        self._producer = AIOKafkaProducer(
-            **client_options(settings),
-            acks="all",
-            enable_idempotence=True,
-            linger_ms=5,
-            max_request_size=8 * 1024 * 1024,
-            request_timeout_ms=30_000,
-            compression_type=None,
-        )
-
-        self._started = False
+        self._settings = settings
+        self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
+        """Connect (once); aiokafka clients must be created inside the running loop."""
         async with self._lock:
-            if not self._started:
-                await self._producer.start()
-                self._started = True
+            if self._producer is None:
+                producer = AIOKafkaProducer(
+                    **client_options(self._settings),
+                    acks="all",
+                    enable_idempotence=True,
+                    linger_ms=5,
+                    max_request_size=MAX_MESSAGE_BYTES,
+                    request_timeout_ms=30_000,
+                )
+                await producer.start()
+                self._producer = producer
 
     async def stop(self) -> None:
-        if self._started:
-            await self._producer.stop()
-            self._started = False
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            await producer.stop()
 
     @property
     def started(self) -> bool:
-        return self._started
+        return self._producer is not None
 
     async def send_all(self, records: Iterable[Record]) -> None:
         """Send every record and return once the broker acknowledged all of them."""
         await self.start()
+        assert self._producer is not None
         futures = [
             await self._producer.send(
                 r.topic,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipeline.dispatch.settings import DispatchSettings
+from pipeline.quarantine.settings import ReviewSettings
 
 __all__ = ["Settings", "TopicNames", "KafkaSecurity", "DEFAULT_BROKER"]
 
@@ -35,6 +36,7 @@ class TopicNames(BaseModel):
     audit: str = "dlp.audit"
     vault: str = "dlp.vault"
     quarantine_state: str = "dlp.quarantine.state"
+    control: str = "dlp.control"
 
 
 class KafkaSecurity(BaseModel):
@@ -89,6 +91,7 @@ class Settings(BaseSettings):
     hmac_key_file: Path | None = None
 
     dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
 
     metrics_port: int = Field(default=9400, ge=0, le=65535)
     log_level: str = "INFO"

@@ -25,6 +25,7 @@ class Role(StrEnum):
     AUDIT = "audit"
     VAULT = "vault"
     QUARANTINE_STATE = "quarantine_state"
+    CONTROL = "control"
 
 
 _SCHEMAS: dict[Role, str | None] = {
@@ -36,6 +37,7 @@ _SCHEMAS: dict[Role, str | None] = {
     Role.AUDIT: "audit.json",
     Role.VAULT: None,
     Role.QUARANTINE_STATE: None,
+    Role.CONTROL: "control.json",
 }
 # Room for a maximal inbound event once base64-encrypted into quarantine/DLQ.
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024

@@ -26,9 +26,8 @@ log = logging.getLogger(__name__)
 
 def run_worker(settings: Settings, roles: set[str]) -> None:
     """Blocks until SIGTERM/SIGINT; faust commits what was processed on the way out."""
-    from pipeline.logs import configure_logging
+    from pipeline.logs import logging_config
 
-    configure_logging(settings.log_level)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     loop.run_until_complete(ensure_topics(settings))
@@ -36,21 +35,48 @@ def run_worker(settings: Settings, roles: set[str]) -> None:
     ctx = new_context(settings)
     _register_roles(app, ctx, roles)
     _register_services(app, ctx, roles)
-    worker = faust.Worker(app, loop=loop, loglevel=settings.log_level, quiet=True, redirect_stdouts=False)
+    ctx.metrics.prime(destinations=settings.dispatch.destinations)
+    worker = faust.Worker(
+        app,
+        loop=loop,
+        loglevel=settings.log_level,
+        logging_config=logging_config(settings.log_level),
+        quiet=True,
+        redirect_stdouts=False,
+    )
     worker.execute_from_commandline()
 
 
 def _register_roles(app: faust.App, ctx: WorkerContext, roles: set[str]) -> None:
     if "classify" in roles:
+        from pipeline.privacy.agent import register as register_control
         from pipeline.route.agent import register as register_classify
         from pipeline.wiring import build_classifier
 
-        register_classify(app, ctx, build_classifier(ctx.settings))
+        vault = vault_table(app, ctx.settings)
+        register_classify(app, ctx, build_classifier(ctx.settings, vault=vault))
+        register_control(app, ctx, vault)
     if "dispatch" in roles:
         from pipeline.dispatch.agent import register as register_dispatch
         from pipeline.wiring import build_response_guard
 
         register_dispatch(app, ctx, build_response_guard(ctx.settings))
+
+
+def vault_table(app: faust.App, settings: Settings) -> Any:
+    """The pseudonym vault: a faust Table (compacted changelog) keyed like the inbound topic.
+
+    ``use_partitioner`` sends each changelog write to the partition of its key
+    (the conversation id), i.e. the inbound partition that conversation lives
+    on, which also holds when a batch mixes partitions.
+    """
+    return app.Table(
+        "vault",
+        default=None,
+        partitions=settings.partitions,
+        use_partitioner=True,
+        schema=faust.Schema(key_type=str, key_serializer="raw", value_serializer="json"),
+    )
 
 
 def _register_services(app: faust.App, ctx: WorkerContext, roles: set[str]) -> None:
@@ -75,7 +101,7 @@ def _register_services(app: faust.App, ctx: WorkerContext, roles: set[str]) -> N
         collector.start()
         state["lag"] = collector
 
-    @app.on_shutdown.connect  # type: ignore[misc]
+    @app.on_before_shutdown.connect  # type: ignore[misc]
     async def _stop_services(_app: Any, **_kwargs: Any) -> None:
         if "lag" in state:
             await state["lag"].stop()

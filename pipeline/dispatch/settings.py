@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from pipeline.errors import ConfigError
 
-__all__ = ["Provider", "Destination", "DispatchSettings"]
+__all__ = ["Destination", "DispatchSettings", "Provider"]
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8088/v1"
 DEFAULT_TIMEOUT_SECONDS = 30.0
@@ -73,11 +73,11 @@ class Destination(BaseModel):
         return self
 
     def model_for(self, requested: str) -> str:
-        """The provider's model (or Azure deployment) name for the requested model."""
+        """Return the provider's model (or Azure deployment) name for the requested model."""
         return self.model_map.get(requested, requested)
 
     def resolve_api_key(self, name: str) -> str | None:
-        """The API key from the inline value, its file, or the named env variable."""
+        """Return the API key from the inline value, its file, or the named env variable."""
         if self.api_key is not None:
             return self.api_key.get_secret_value()
         if self.api_key_file is not None:
@@ -113,6 +113,9 @@ class DispatchSettings(BaseModel):
     circuit_open_seconds: float = Field(default=DEFAULT_CIRCUIT_OPEN_SECONDS, gt=0)
     completion_tokens_estimate: int = Field(default=DEFAULT_COMPLETION_TOKENS_ESTIMATE, ge=0)
     dedup_table: str = "dispatch-dedup"
+    # How long a crashed worker's partitions (and their prompts) wait before another
+    # worker takes them over; None keeps faust's default (60 s).
+    session_timeout_seconds: float | None = Field(default=None, ge=6)
 
     @model_validator(mode="after")
     def _default_exists(self) -> DispatchSettings:

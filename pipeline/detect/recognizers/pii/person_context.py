@@ -1,0 +1,96 @@
+"""Names introduced by a cue: "Name:", "Dear X", "my name is", signatures, mail headers, JSON keys.
+
+spaCy's small model misses names in forms, code and non-English text; these cues do not depend on
+the model and cover those shapes. Capitalisation is required so "Hi team," stays clean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+import regex
+
+from pipeline.detect.base import Candidate, Deadline, Recognizer
+from pipeline.events import Category
+
+_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'\u2019]+(?:-[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'\u2019]+)?"
+_PARTICLE = r"(?:van|von|de|del|da|di|le|la|du|der|bin|al)"
+_NAME = rf"{_NAME_WORD}(?:[ ](?:{_PARTICLE}[ ])?{_NAME_WORD}){{0,3}}"
+_CUES = (
+    # Form fields and code/JSON keys: Name: X / "cardholder": "X" / full_name = 'X'.
+    r"(?i:\b(?:full[ _]?name|name|cardholder|card[ _]holder|customer|patient|contact|employee|"
+    r"applicant|recipient|nombre|nom|vorname|nachname|prénom|apellidos?|titular|"
+    r"account[ _]holder|passenger|guest|reporter|assignee|author|signed|from|to|cc|attn)"
+    r"(?:'s)?)[\"']?\s{0,2}[:=]\s{0,2}[\"']?",
+    # Greetings and forms of address.
+    r"\b(?:Dear|Hi|Hello|Hey|Thanks|Thank you|Bonjour|Bonsoir|Salut|Chère?|Hallo|Liebe[rs]?|"
+    r"Guten Tag|Hola|Estimad[oa]|Querid[oa]|Buenos días|Mr\.?|Mrs\.?|Ms\.?|Mx\.?|Dr\.?|Prof\.?|"
+    r"Madame|Monsieur|Mme\.?|Mlle\.?|Herrn?|Frau|Señora?|Sra?\.|Don|Doña),?[ ]",
+    # Self-introductions.
+    r"(?i:\bmy name is|\bname's|\bi am|\bi'm|\bje m'appelle|\bje suis|\bc'est|"
+    r"\bmoi c'est|\bmein name ist|\bich bin|\bich heiße|\bme llamo|\bmi nombre es|\bsoy)[ ]",
+    # Signatures: a closing line followed by the name on the next line.
+    r"(?i:\b(?:regards|best|cheers|thanks|sincerely|cordialement|bien à vous|salutations|"
+    r"mit freundlichen grüßen|viele grüße|grüße|gruß|saludos|atentamente|un saludo|abrazos)),?"
+    r"[ \t]*\r?\n[ \t]*(?:-+[ ]?)?",
+    # Appositions after a role noun: "The cardholder, Edward Malone, says".
+    r"(?i:\b(?:cardholder|customer|patient|client|employee|caller|applicant|tenant|candidate|"
+    r"account holder|buyer|seller|driver|passenger|student|user)),[ ]",
+    # Notes and CRM shorthand: "spoke w/ X", "taken by X", "assigned to X", "cc X".
+    r"(?i:\b(?:w/|spoke with|taken by|assigned to|signed by|approved by|owned by|"
+    r"reported by|requested by|on behalf of|attn\.?))[ ]",
+)
+_WORDS_NOT_NAMES = frozenset(
+    {"The", "This", "That", "There", "Here", "Team", "All", "Everyone", "Sir", "Madam", "Support",
+     "Customer", "Service", "Sales", "Admin", "User", "Guest", "Unknown", "None", "Null", "True",
+     "False", "Yes", "No", "Not", "Just", "Sorry", "Happy", "Good", "Great", "Fine", "Okay", "Ok",
+     "Please", "We", "You", "It", "He", "She", "They", "Monday", "Tuesday", "Wednesday",
+     "Thursday", "Friday", "Saturday", "Sunday", "Name", "Email", "Phone", "Street", "Subject",
+     "Date", "Born", "Home", "Address", "Hello", "Hi", "Dear", "Thanks", "Regards", "Best",
+     "Morning", "Afternoon", "Evening", "Bonjour", "Hola", "Hallo", "Oui", "Non", "Madame",
+     "Monsieur", "Cordialement", "Salut", "Si", "Sí", "Gracias", "Danke", "Merci", "Question",
+     "New", "Can", "Could", "Would", "Will", "Let", "Quick", "Still", "Also", "Again", "Back",
+     "Sure", "Interested", "Available", "Ready", "Done", "Looking", "Trying", "Using",
+     "Working", "Writing", "Going", "Getting", "Having", "Really", "Very", "So", "And", "But"}
+)
+
+
+# Two or three capitalised words as the subject of a verb people do: "Tiffany Santana reported".
+_SUBJECT = regex.compile(
+    rf"(?<![\w-])(?P<name>{_NAME_WORD}(?: (?:de la|de|del|van|von|da|le|la))? {_NAME_WORD}"
+    rf"(?: {_NAME_WORD})?)[ ]"
+    r"(?:reported|asked|said|says|opened|wrote|mentioned|noted|agreed|confirmed|suggested|"
+    r"proposed|presented|shared|joined|emailed|replied|approved|requested|will (?:share|run|send|"
+    r"own|lead|follow|review|present|join|call|email|check|take|handle|prepare|draft|update))\b"
+)
+_GROUP_WORDS = frozenset(
+    {"Team", "Customer", "Product", "Sales", "Support", "Engineering", "Finance", "Legal",
+     "Marketing", "Security", "Platform", "Board", "Committee", "Management", "Department",
+     "Group", "Office", "Council", "Staff", "Service", "Services", "Operations", "Ops", "Research",
+     "Design", "Data", "Infra", "Infrastructure", "Leadership", "Executive", "Partner", "Vendor"}
+)
+
+
+class PersonContextRecognizer(Recognizer):
+    """One to four capitalised words right after a cue; common words are not names."""
+
+    entity_type = "PERSON"
+    category = Category.PII
+    pattern: ClassVar[regex.Pattern[str]] = regex.compile(
+        "(?:" + "|".join(f"(?:{c})" for c in _CUES) + rf")(?P<name>{_NAME})(?![\w@.-]*@)"
+    )
+
+    def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
+        for match in self.pattern.finditer(text, overlapped=True, timeout=deadline.remaining()):
+            words = match.group("name").split(" ")
+            while words and words[-1] in _WORDS_NOT_NAMES:
+                words.pop()
+            if not words or words[0] in _WORDS_NOT_NAMES:
+                continue
+            start = match.start("name")
+            yield self.candidate(start, start + len(" ".join(words)), 0.7)
+        for match in _SUBJECT.finditer(text, timeout=deadline.remaining()):
+            words = match.group("name").split(" ")
+            if not any(w in _GROUP_WORDS or w in _WORDS_NOT_NAMES for w in words):
+                yield self.candidate(*match.span("name"), 0.65)

@@ -1,0 +1,42 @@
+"""US Social Security numbers."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import regex
+
+from pipeline.detect.base import PatternRecognizer, has_context
+from pipeline.events import Category
+
+_CONTEXT = ("ssn", "social security", "social sec", "soc. sec", "ss#", "ss #", "taxpayer", "tin")
+# SSA's published advertising samples and the Woolworth card number.
+_SAMPLES = frozenset({"078051120", "219099999", "123456789", "111111111", "987654320"})
+
+
+class UsSsnRecognizer(PatternRecognizer):
+    """Dashed numbers stand alone; spaced and plain nine digits need an SSN word nearby."""
+
+    entity_type = "US_SSN"
+    category = Category.PII
+    # SSA "Social Security Number Randomization": area 001-899 except 666, group 01-99,
+    # serial 0001-9999.
+    pattern: ClassVar[regex.Pattern[str]] = regex.compile(
+        r"(?<![\d-])(?P<a>\d{3})(?P<s1>[- ]?)(?P<g>\d{2})(?P<s2>[- ]?)(?P<n>\d{4})(?![\d]|-\d)"
+    )
+
+    def applies(self, lowered: str) -> bool:
+        return any(c.isdigit() for c in lowered)
+
+    def validate(self, match: regex.Match[str], text: str, lowered: str) -> float | None:
+        area, group, serial = match.group("a"), match.group("g"), match.group("n")
+        if match.group("s1") != match.group("s2"):
+            return None
+        if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
+            return None
+        if area + group + serial in _SAMPLES:
+            return None
+        context = has_context(lowered, match.start(), _CONTEXT, 50)
+        if match.group("s1") == "-":
+            return 0.85 if context else 0.6
+        return 0.8 if context else None

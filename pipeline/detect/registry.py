@@ -1,0 +1,94 @@
+"""The one list of recognizers the engine runs.
+
+A recognizer class not listed here never runs, and ``tests/detect/test_registry.py`` fails if a
+class exists but is missing from this list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from pipeline.detect.base import Recognizer
+from pipeline.detect.recognizers.pii.bank_account import UsBankNumberRecognizer
+from pipeline.detect.recognizers.pii.credit_card import CreditCardRecognizer
+from pipeline.detect.recognizers.pii.date_of_birth import DateOfBirthRecognizer
+from pipeline.detect.recognizers.pii.email import EmailRecognizer
+from pipeline.detect.recognizers.pii.iban import IbanRecognizer
+from pipeline.detect.recognizers.pii.ip_address import IpAddressRecognizer
+from pipeline.detect.recognizers.pii.location import LocationRecognizer
+from pipeline.detect.recognizers.pii.national_id import FrenchNirRecognizer, SpanishDniRecognizer
+from pipeline.detect.recognizers.pii.person_context import PersonContextRecognizer
+from pipeline.detect.recognizers.pii.phone import PhoneRecognizer
+from pipeline.detect.recognizers.pii.ssn import UsSsnRecognizer
+from pipeline.detect.recognizers.secrets.assignment import SecretAssignmentRecognizer
+from pipeline.detect.recognizers.secrets.aws import (
+    AwsAccessKeyIdRecognizer,
+    AwsSecretAccessKeyRecognizer,
+)
+from pipeline.detect.recognizers.secrets.azure import AzureStorageKeyRecognizer
+from pipeline.detect.recognizers.secrets.bearer import AuthorizationHeaderRecognizer
+from pipeline.detect.recognizers.secrets.github import GithubTokenRecognizer
+from pipeline.detect.recognizers.secrets.gitlab import GitlabTokenRecognizer
+from pipeline.detect.recognizers.secrets.google import (
+    GoogleApiKeyRecognizer,
+    GoogleOAuthSecretRecognizer,
+)
+from pipeline.detect.recognizers.secrets.jwt import JwtRecognizer
+from pipeline.detect.recognizers.secrets.openai import AnthropicKeyRecognizer, OpenAiKeyRecognizer
+from pipeline.detect.recognizers.secrets.packages import NpmTokenRecognizer, PypiTokenRecognizer
+from pipeline.detect.recognizers.secrets.pem import PrivateKeyRecognizer
+from pipeline.detect.recognizers.secrets.sendgrid import SendgridKeyRecognizer
+from pipeline.detect.recognizers.secrets.slack import SlackTokenRecognizer, SlackWebhookRecognizer
+from pipeline.detect.recognizers.secrets.stripe import StripeSecretKeyRecognizer
+from pipeline.detect.recognizers.secrets.twilio import TwilioKeyRecognizer
+from pipeline.detect.recognizers.secrets.url_password import UrlPasswordRecognizer
+
+__all__ = ["ALL_RECOGNIZERS", "PII_RECOGNIZERS", "SECRET_RECOGNIZERS", "registry_version"]
+
+SECRET_RECOGNIZERS: tuple[type[Recognizer], ...] = (
+    AwsAccessKeyIdRecognizer,
+    AwsSecretAccessKeyRecognizer,
+    AzureStorageKeyRecognizer,
+    GithubTokenRecognizer,
+    GitlabTokenRecognizer,
+    GoogleApiKeyRecognizer,
+    GoogleOAuthSecretRecognizer,
+    SlackTokenRecognizer,
+    SlackWebhookRecognizer,
+    StripeSecretKeyRecognizer,
+    TwilioKeyRecognizer,
+    SendgridKeyRecognizer,
+    NpmTokenRecognizer,
+    PypiTokenRecognizer,
+    OpenAiKeyRecognizer,
+    AnthropicKeyRecognizer,
+    PrivateKeyRecognizer,
+    JwtRecognizer,
+    UrlPasswordRecognizer,
+    SecretAssignmentRecognizer,
+    AuthorizationHeaderRecognizer,
+)
+
+PII_RECOGNIZERS: tuple[type[Recognizer], ...] = (
+    EmailRecognizer,
+    PhoneRecognizer,
+    CreditCardRecognizer,
+    UsSsnRecognizer,
+    IbanRecognizer,
+    IpAddressRecognizer,
+    UsBankNumberRecognizer,
+    LocationRecognizer,
+    DateOfBirthRecognizer,
+    PersonContextRecognizer,
+    SpanishDniRecognizer,
+    FrenchNirRecognizer,
+)
+
+ALL_RECOGNIZERS = SECRET_RECOGNIZERS + PII_RECOGNIZERS
+
+
+def registry_version(extra: str = "") -> str:
+    """Short hash of every registered class name and version (plus e.g. the NER model)."""
+    names = sorted(f"{cls.__module__}.{cls.__name__}@{cls.version}" for cls in ALL_RECOGNIZERS)
+    digest = hashlib.sha256("\n".join([*names, extra]).encode()).hexdigest()
+    return f"det-{digest[:12]}"

@@ -1,0 +1,121 @@
+"""Calling one destination until it answers: limits, circuit breaker, retries.
+
+Retryable failures (429, 408/409, 5xx, timeouts, resets) are retried without
+limit: while a destination is down the prompt waits, unacknowledged, instead of
+being dropped; the breaker keeps that wait cheap. Only a permanent 4xx or a reply
+that stays malformed for ``malformed_attempts`` tries ends in a
+``PermanentDispatchError`` (→ DLQ). Every call reuses the prompt id as its
+idempotency key, so a retry of a call that did reach the model is not billed twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pipeline.dispatch.circuit import CircuitBreaker, CircuitState
+from pipeline.dispatch.client import ChatClient, Completion, MalformedReply, error_label
+from pipeline.dispatch.ratelimit import RateLimiter, estimate_tokens
+from pipeline.dispatch.retry import RetryPolicy
+from pipeline.dispatch.settings import DispatchSettings
+from pipeline.errors import PermanentDispatchError, RetryableDispatchError
+from pipeline.metrics import Metrics
+
+__all__ = ["Lane"]
+
+log = logging.getLogger(__name__)
+Sleep = Callable[[float], Awaitable[None]]
+_CIRCUIT_POLL_SECONDS = 0.25
+
+
+class Lane:
+    """Everything between the dispatcher and one destination's HTTP endpoint."""
+
+    def __init__(
+        self,
+        client: ChatClient,
+        settings: DispatchSettings,
+        metrics: Metrics,
+        concurrency: asyncio.Semaphore,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.name = client.name
+        self.client = client
+        self._settings = settings
+        self._metrics = metrics
+        self._concurrency = concurrency
+        self._sleep = sleep
+        dest = client.dest
+        self.limiter = RateLimiter(dest.requests_per_minute, dest.tokens_per_minute, clock, sleep)
+        gauge = metrics.circuit_state.labels(self.name)
+        self.breaker = CircuitBreaker(
+            settings.circuit_failures, settings.circuit_open_seconds, clock, self._on_circuit(gauge)
+        )
+        self.policy = policy or RetryPolicy(
+            settings.backoff_base_seconds,
+            settings.backoff_cap_seconds,
+            settings.max_retry_after_seconds,
+        )
+
+    def _on_circuit(self, gauge: Any) -> Callable[[CircuitState], None]:
+        def report(state: CircuitState) -> None:
+            gauge.set(int(state))
+            if state is not CircuitState.CLOSED:
+                log.warning("destination %s circuit %s", self.name, state.name.lower())
+
+        return report
+
+    async def call(self, approved: dict[str, Any], idempotency_key: str | None) -> Completion:
+        """Return the completion, or raise PermanentDispatchError (reason in the message)."""
+        tokens = estimate_tokens(approved["messages"], self._settings.completion_tokens_estimate)
+        attempt = 0
+        malformed = 0
+        while True:
+            attempt += 1
+            await self._wait_for_circuit()
+            await self.limiter.acquire(tokens)
+            try:
+                completion = await self._once(approved, idempotency_key)
+            except MalformedReply as exc:
+                self.breaker.release_probe()
+                malformed += 1
+                if malformed >= self._settings.malformed_attempts:
+                    raise PermanentDispatchError(str(exc)) from None
+                delay = self.policy.delay(attempt)
+            except RetryableDispatchError as exc:
+                self.breaker.record_failure()
+                delay = self.policy.delay(attempt, exc.retry_after)
+            except BaseException:  # permanent, cancelled, or a bug: no verdict on the endpoint
+                self.breaker.release_probe()
+                raise
+            else:
+                self.breaker.record_success()
+                self.limiter.settle(tokens, completion.total_tokens)
+                return completion
+            self._metrics.dispatch_retries.labels(self.name).inc()
+            await self._sleep(delay)
+
+    async def _wait_for_circuit(self) -> None:
+        while not self.breaker.try_acquire():
+            await self._sleep(min(_CIRCUIT_POLL_SECONDS, self.breaker.wait_hint()) or 0.05)
+
+    async def _once(self, approved: dict[str, Any], idempotency_key: str | None) -> Completion:
+        started = time.monotonic()
+        async with self._concurrency:
+            try:
+                completion = await self.client.complete(approved, idempotency_key)
+            except Exception as exc:
+                self._metrics.dispatch_requests.labels(self.name, error_label(exc)).inc()
+                raise
+            finally:
+                self._metrics.dispatch_seconds.labels(self.name).observe(time.monotonic() - started)
+        self._metrics.dispatch_requests.labels(self.name, "2xx").inc()
+        self._metrics.tokens.labels(self.name, "prompt").inc(completion.prompt_tokens or 0)
+        self._metrics.tokens.labels(self.name, "completion").inc(completion.completion_tokens or 0)
+        return completion

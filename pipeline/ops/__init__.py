@@ -1,0 +1,1 @@
+"""Operator tools: publish events onto the bus and trace what happened to them."""

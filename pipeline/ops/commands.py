@@ -1,0 +1,131 @@
+"""``prompt-dlp produce`` and ``prompt-dlp trace``.
+
+``produce`` publishes JSONL lines to the inbound topic as-is (invalid lines
+too: that is how you test the DLQ). ``trace`` reads the outcome topics and
+prints, per prompt id, where it went — approved (with the text as sent),
+quarantined (with reasons), dead-lettered, answered — without ever printing
+a quarantined original.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import IO, Any
+
+import click
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from pipeline.bus import client_options
+from pipeline.config import Settings
+
+__all__ = ["produce", "trace"]
+
+
+async def _produce(settings: Settings, lines: list[bytes]) -> int:
+    producer = AIOKafkaProducer(**client_options(settings), acks="all", enable_idempotence=True,
+                                max_request_size=8 * 1024 * 1024)
+    await producer.start()
+    try:
+        sends = []
+        for line in lines:
+            key = _key_of(line)
+            sends.append(await producer.send(settings.topics.inbound, line, key=key))
+        await asyncio.gather(*sends)
+    finally:
+        await producer.stop()
+    return len(lines)
+
+
+def _key_of(line: bytes) -> bytes | None:
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    key = data.get("conversation_id") or data.get("id")
+    return key.encode() if isinstance(key, str) else None
+
+
+@click.command()
+@click.argument("source", type=click.File("rb"), default="-")
+@click.pass_obj
+def produce(settings: Settings, source: IO[bytes]) -> None:
+    """Publish JSONL events (one per line) to the inbound topic."""
+    lines = [line.rstrip(b"\r\n") for line in source if line.strip()]
+    count = asyncio.run(_produce(settings, lines))
+    click.echo(f"published {count} events to {settings.topics.inbound}")
+
+
+def _describe(topic_role: str, value: dict[str, Any]) -> str:
+    if topic_role == "approved":
+        action = value["decision"]["action"]
+        text = " | ".join(m["content"] for m in value["messages"] if m["role"] == "user")
+        label = "approved as-is" if action == "allow" else "approved REDACTED"
+        return f"{label}: {text[:160]!r}"
+    if topic_role == "quarantine":
+        return "QUARANTINED: " + "; ".join(value["decision"]["reasons"])
+    if topic_role == "dlq":
+        return f"DEAD-LETTERED ({value['reason']}): {value['error']}"
+    answer = (value.get("answer") or value.get("reason") or "")[:120]
+    return f"response {value['status']}: {answer!r}"
+
+
+_FINAL = {"quarantine", "dlq", "response"}
+
+
+async def _trace(
+    settings: Settings,
+    ids: set[str] | None,
+    timeout: float,
+    expect: int | None,
+    only: str | None = None,
+    since: float = 0.0,
+) -> int:
+    """Echo outcomes until every wanted id reached a final one; returns how many did."""
+    roles = {settings.topics.approved: "approved", settings.topics.quarantine: "quarantine",
+             settings.topics.dlq: "dlq", settings.topics.responses: "response"}
+    roles = {topic: role for topic, role in roles.items() if only in (None, role)}
+    consumer = AIOKafkaConsumer(*roles, **client_options(settings), group_id=None,
+                                auto_offset_reset="earliest", enable_auto_commit=False)
+    await consumer.start()
+    final: set[str] = set()
+    wanted = len(ids) if ids is not None else expect
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and (wanted is None or len(final) < wanted):
+            for tp, batch in (await consumer.getmany(timeout_ms=500)).items():
+                for record in batch:
+                    if record.timestamp < since * 1000:
+                        continue
+                    value = orjson.loads(record.value)
+                    ident = value.get("id") or f"{tp.topic}@{record.offset}"
+                    if ids is not None and ident not in ids:
+                        continue
+                    role = roles[tp.topic]
+                    if role in _FINAL:
+                        final.add(ident)
+                    click.echo(f"{ident:>14}  {_describe(role, value)}")
+    finally:
+        await consumer.stop()
+    return len(final)
+
+
+@click.command()
+@click.argument("ids", nargs=-1)
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for outcomes.")
+@click.option("--expect", type=int, default=None, help="Stop after this many distinct outcomes.")
+@click.option("--only", type=click.Choice(["approved", "quarantine", "dlq", "response"]),
+              help="Read one outcome topic only.")
+@click.option("--since", type=float, default=0.0, help="Ignore records older than this Unix time.")
+@click.pass_obj
+def trace(
+    settings: Settings, ids: tuple[str, ...], timeout: float, expect: int | None,
+    only: str | None, since: float,
+) -> None:
+    """Print what happened to prompt IDS (or to everything) on the outcome topics."""
+    done = asyncio.run(_trace(settings, set(ids) or None, timeout, expect, only, since))
+    if ids and done < len(ids):
+        raise click.ClickException(f"only {done} of {len(ids)} prompts reached an outcome in {timeout:.0f}s")

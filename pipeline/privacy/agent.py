@@ -1,0 +1,57 @@
+"""Applies operator commands from ``dlp.control`` to the worker's own vault partitions.
+
+``prompt-dlp erase`` writes the command to *every* partition of the control
+topic, which is co-partitioned with the vault table, so each classify
+worker erases exactly the conversations it owns and the deletions reach
+the compacted changelog as tombstones.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import MutableMapping
+from typing import Any
+
+import faust
+import orjson
+
+from pipeline.app import WorkerContext
+from pipeline.bus import Record
+from pipeline.redact.vault import MappingVaultStore, erase_user
+from pipeline.route import records
+
+__all__ = ["register"]
+
+log = logging.getLogger(__name__)
+
+
+def register(app: faust.App, ctx: WorkerContext, vault: MutableMapping[str, Any]) -> None:
+    control = app.topic(
+        ctx.settings.topics.control,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=ctx.settings.partitions,
+    )
+    store = MappingVaultStore(vault)
+
+    @app.agent(control, name="control")
+    async def apply(stream: Any) -> None:
+        async for event in stream.events():
+            try:
+                command = orjson.loads(event.value)
+                if command.get("op") != "erase_user":
+                    continue
+                erased = erase_user(store, command["user"], command.get("tenant"))
+            except Exception:  # a bad command must not stop the control loop
+                log.exception("control command ignored")
+                continue
+            audit = records.audit(
+                event="erased",
+                actor="classify-worker",
+                ident={"id": None, "tenant": command.get("tenant"), "user": command["user"]},
+                detail={"request_id": command.get("request_id"), "vault_entries": erased,
+                        "partition": event.message.partition},
+            )
+            await ctx.sink.send_all([Record(ctx.settings.topics.audit, command["user"], audit)])

@@ -1,0 +1,110 @@
+import base64
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from pipeline.config import Settings
+from pipeline.detect.base import Candidate, Deadline, Recognizer
+from pipeline.detect.engine import DetectionEngine
+from pipeline.detect.errors import DetectionError, RecognizerFailed
+from pipeline.events import Category, Message
+
+Found = Callable[[str], list[tuple[str, str]]]
+GH = "ghp_" + "Xk9fQ2mLp7RtZv4sWb8NcYe3Jh6GaDu5oKiE"
+
+
+class _Exploding(Recognizer):
+    entity_type = "BOOM"
+    category = Category.PII
+
+    def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
+        raise ValueError(f"leaked {text}")
+
+
+def test_recognizer_exception_fails_closed(engine: DetectionEngine) -> None:
+    """A raising recognizer turns into RecognizerFailed whose message has no prompt text."""
+    engine._recognizers.append(_Exploding())
+    try:
+        with pytest.raises(RecognizerFailed) as info:
+            engine.detect([Message("user", "secret-value-123")])
+    finally:
+        engine._recognizers.pop()
+    assert "secret-value-123" not in str(info.value)
+
+
+def test_time_budget_overrun_raises(engine: DetectionEngine) -> None:
+    """An exhausted budget raises DetectionError instead of returning fewer findings."""
+    original = engine._timeout, engine._per_kb
+    engine._timeout, engine._per_kb = 1e-9, 0.0
+    try:
+        with pytest.raises(DetectionError):
+            engine.detect([Message("user", "call me at (415) 555-2671 " * 50)])
+    finally:
+        engine._timeout, engine._per_kb = original
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["." * 5000, "1" * 100_000, "A" * 80_000, "a@" * 20_000, "1-" * 30_000, "ab" * 40_000,
+     "http://" + "a:" * 10_000 + "@", "password=" * 5_000, "%41" * 20_000, "eyJ" + "a" * 30_000,
+     "-----BEGIN PRIVATE KEY-----\n" + "A" * 60_000, "Dear John Smith said " * 3_000],
+)
+def test_hostile_input_completes_within_budget(text: str) -> None:
+    """Pathological inputs finish inside the default budget (a regex blow-up would raise)."""
+    engine = _tight_engine()
+    engine.detect([Message("user", text)])
+
+
+_TIGHT: list[DetectionEngine] = []
+
+
+def _tight_engine() -> DetectionEngine:
+    if not _TIGHT:
+        _TIGHT.append(DetectionEngine(Settings(detect_timeout_seconds=2.0), seconds_per_kb=0.0))
+    return _TIGHT[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        (f"tok {GH[:10]}\u200b{GH[10:]}", "GITHUB_TOKEN", f"{GH[:10]}\u200b{GH[10:]}"),
+        ("key \uff21\uff2b\uff29\uff21Z7QW4RT2YPLM3NXK", "AWS_ACCESS_KEY_ID",
+         "\uff21\uff2b\uff29\uff21Z7QW4RT2YPLM3NXK"),
+        (f"split {GH[:20]} {GH[20:]} end", "GITHUB_TOKEN", f"{GH[:20]} {GH[20:]}"),
+    ],
+)
+def test_evasions_map_to_original_offsets(found: Found, text: str, entity: str, value: str) -> None:
+    """Zero-width, full-width and split tokens are found at their exact original span."""
+    assert (entity, value) in found(text)
+
+
+def test_secret_inside_base64_maps_to_blob(found: Found) -> None:
+    """A token inside a base64 blob is reported on the whole blob."""
+    blob = base64.b64encode(f"GITHUB_TOKEN={GH}".encode()).decode()
+    assert ("GITHUB_TOKEN", blob) in found(f"decode this: {blob}")
+
+
+def test_hard_negatives_stay_clean(found: Found) -> None:
+    """UUIDs, SHAs, ISBNs, versions, timestamps and placeholders produce no findings."""
+    text = ("uuid 39d0bc95-b783-4d7f-8c8c-189fbc643128 "
+            "sha be8302d59850225e496a33d3289c966f66b3be93 "
+            "ISBN 978-1-4820-4273-3 v2.14.1 at 2024-08-06T16:32:05Z key=YOUR_API_KEY "
+            "AKIAIOSFODNN7EXAMPLE order 4111111111111112")
+    assert found(text) == []
+
+
+def test_secret_beats_pii_on_overlap(found: Found) -> None:
+    """A password that looks like an email part is reported as the password only."""
+    result = found("postgres://svc:hunter22x@db.acme.io/app")
+    assert result == [("PASSWORD_IN_URL", "hunter22x")]
+
+
+def test_detect_batch_matches_detect(engine: DetectionEngine) -> None:
+    """Batching does not change findings."""
+    prompts = [[Message("user", "Dear Ada Quill, call (415) 555-2671")], [Message("user", GH)]]
+    assert engine.detect_batch(prompts) == [engine.detect(p) for p in prompts]
+
+
+def test_version_is_stable(engine: DetectionEngine) -> None:
+    """The detector-set version is a short stable string."""
+    assert engine.version.startswith("det-") and len(engine.version) == 16

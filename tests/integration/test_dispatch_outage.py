@@ -1,0 +1,87 @@
+"""A sustained outage: the circuit opens, nothing is lost, recovery comes without a stampede."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.crypto import KeyRing
+from tests.dispatch import support
+from tests.support.broker import LocalBroker
+
+pytestmark = pytest.mark.integration
+
+MOCK_PORT = support.MOCK_PORT_BASE + 2
+CONCURRENCY = 3
+DISPATCH = {
+    "destinations": {
+        "default": {"base_url": f"http://127.0.0.1:{MOCK_PORT}/v1", "timeout_seconds": 3}
+    },
+    "concurrency": CONCURRENCY,
+    "batch_size": 20,
+    "backoff_base_seconds": 0.1,
+    "backoff_cap_seconds": 0.5,
+    "circuit_failures": 3,
+    "circuit_open_seconds": 1.0,
+}
+
+
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
+    b = LocalBroker(support.BROKER_PORT, tmp_path_factory.mktemp("kafka-dispatch-outage"))
+    b.start()
+    try:
+        yield b
+    finally:
+        b.stop()
+
+
+@pytest.fixture
+def mock(tmp_path: Path) -> Iterator[support.MockLLM]:
+    server = support.MockLLM(MOCK_PORT, tmp_path / "mock.log", latency_ms=200)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_outage_opens_circuit_loses_nothing_and_recovers_gently(
+    broker: LocalBroker, mock: support.MockLLM, tmp_path: Path
+) -> None:
+    """While the LLM is down prompts wait unanswered; afterwards each is answered once, ≤N at a time."""
+    topics = support.unique_topics()
+    support.create_topics(topics)
+    env = support.worker_env(
+        f"dispatch-outage-{uuid.uuid4().hex[:8]}", tmp_path / "data", topics, DISPATCH,
+        KeyRing.generate_spec("t1"),
+    )
+    log = tmp_path / "worker.log"
+    mock.faults(mode="outage", retry_after=0.5)
+    events = [support.approved_event(f"out-{i}-{uuid.uuid4().hex[:6]}") for i in range(20)]
+    ids = [e["id"] for e in events]
+    support.produce(topics.approved, events)
+    proc = support.start_worker(env, log)
+    try:
+        support.wait_for(lambda: mock.stats().get("fault_outage", 0) >= 3, 30, "no traffic")
+        time.sleep(5)
+        during = support.consume_until(topics.responses, lambda _r: False, 1)
+        assert during == []  # waiting, not failing
+        refused = mock.stats().get("fault_outage", 0)
+        # The breaker holds the ~20 waiting prompts back: a few probes/s, not 20 retries each.
+        assert refused < 40, refused
+        assert "circuit open" in log.read_text()
+
+        mock.faults(mode="none")
+        mock.reset_peak()
+        answered = support.consume_until(
+            topics.responses, support.ids_answered(ids), 40, lambda: proc.poll() is None
+        )
+    finally:
+        support.stop_process(proc)
+    assert {r["id"] for r in answered if r["status"] == "ok"} == set(ids)
+    assert all(mock.calls()[i] == 1 for i in ids)
+    assert mock.stats()["max_in_flight"] <= CONCURRENCY
