@@ -41,6 +41,8 @@ _SCHEMAS: dict[Role, str | None] = {
 }
 # Room for a maximal inbound event once base64-encrypted into quarantine/DLQ.
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+QUARANTINE_RETENTION_MS = 35 * 24 * 3600 * 1000
+_HELD_FOR_REVIEW = {Role.QUARANTINE, Role.QUARANTINE_STATE}
 _COMPACTED = {Role.VAULT, Role.QUARANTINE_STATE}
 
 
@@ -60,6 +62,12 @@ class TopicSpec:
         config = {"max.message.bytes": str(MAX_MESSAGE_BYTES)}
         if self.compacted:
             config |= {"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"}
+        if self.role in _HELD_FOR_REVIEW:
+            # A purge tombstone must outlive the quarantine record it cancels, or a
+            # restart of the review store would resurrect the item.
+            config["retention.ms" if self.role is Role.QUARANTINE else "delete.retention.ms"] = str(
+                QUARANTINE_RETENTION_MS
+            )
         return config
 
 

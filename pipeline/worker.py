@@ -51,9 +51,10 @@ def _register_roles(app: faust.App, ctx: WorkerContext, roles: set[str]) -> None
     if "classify" in roles:
         from pipeline.privacy.agent import register as register_control
         from pipeline.route.agent import register as register_classify
+        from pipeline.route.vault_table import StrKeyed, vault_table
         from pipeline.wiring import build_classifier
 
-        vault = vault_table(app, ctx.settings)
+        vault = StrKeyed(vault_table(app, ctx.settings))
         register_classify(app, ctx, build_classifier(ctx.settings, vault=vault))
         register_control(app, ctx, vault)
     if "dispatch" in roles:
@@ -61,22 +62,6 @@ def _register_roles(app: faust.App, ctx: WorkerContext, roles: set[str]) -> None
         from pipeline.wiring import build_response_guard
 
         register_dispatch(app, ctx, build_response_guard(ctx.settings))
-
-
-def vault_table(app: faust.App, settings: Settings) -> Any:
-    """The pseudonym vault: a faust Table (compacted changelog) keyed like the inbound topic.
-
-    ``use_partitioner`` sends each changelog write to the partition of its key
-    (the conversation id), i.e. the inbound partition that conversation lives
-    on, which also holds when a batch mixes partitions.
-    """
-    return app.Table(
-        "vault",
-        default=None,
-        partitions=settings.partitions,
-        use_partitioner=True,
-        schema=faust.Schema(key_type=str, key_serializer="raw", value_serializer="json"),
-    )
 
 
 def _register_services(app: faust.App, ctx: WorkerContext, roles: set[str]) -> None:

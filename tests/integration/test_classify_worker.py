@@ -116,3 +116,38 @@ async def test_events_are_routed_to_the_right_topics(kafka_broker: Any, worker: 
     assert all(dict(r.headers).get("traceparent", b"").startswith(b"00-0af7651916cd43dd8448eb211c80319c")
                for r in seen[topics.approved])
     assert worker.poll() is None, "the worker must survive malformed input"
+
+
+async def test_erasure_removes_vault_entries_and_quarantined_originals(
+    kafka_broker: Any, worker: Any, topics: TopicNames, vault_keys: str, tmp_path: Path
+) -> None:
+    """`prompt-dlp erase --user` tombstones the user's vault and quarantine data, audited."""
+    settings = worker_settings(kafka_broker, topics)
+    await ensure_topics(settings)
+    await produce(kafka_broker.bootstrap, topics.inbound, [
+        ("conv-e", inbound("e-pii", "Ask Priya Raman (priya.raman@fabrikam-mail.com) to call back.",
+                           conversation_id="conv-e")),
+        ("e-secret", inbound("e-secret", f"token {SECRET}")),
+    ])
+    seen = await collect(kafka_broker.bootstrap, [topics.approved, topics.quarantine],
+                         lambda s: len(s[topics.approved]) + len(s[topics.quarantine]) >= 2)
+    assert len(seen[topics.quarantine]) == 1
+    vault = await collect(kafka_broker.bootstrap, [topics.vault], lambda s: len(s[topics.vault]) >= 1)
+    assert vault[topics.vault][0].key == b"conv-e"
+
+    env = {**os.environ, **topic_env(topics), "PROMPT_DLP_BROKER": f"kafka://{kafka_broker.bootstrap}",
+           "PROMPT_DLP_VAULT_KEYS": vault_keys, "PROMPT_DLP_PARTITIONS": "2"}
+    done = subprocess.run([sys.executable, "-m", "pipeline", "erase", "--user", "u-7", "--as-user", "dpo"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "1 quarantined originals destroyed" in done.stdout
+
+    def erased(s: dict[str, list[Any]]) -> bool:
+        return any(v["event"] == "erased" and v["detail"].get("vault_entries") for v in values(s[topics.audit]))
+
+    audit = await collect(kafka_broker.bootstrap, [topics.audit, topics.vault, topics.quarantine_state],
+                          lambda s: erased(s) and any(r.value is None for r in s[topics.vault]))
+    assert erased(audit)
+    assert any(r.key == b"conv-e" and r.value is None for r in audit[topics.vault]), "vault tombstone"
+    assert any(r.key == b"e-secret" and r.value is None for r in audit[topics.quarantine_state])
+    assert all("priya" not in (r.value or b"").decode().lower() for r in audit[topics.audit])

@@ -1,0 +1,30 @@
+"""Right to erasure for the quarantine: destroy every held original of one user (audited)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry
+
+from pipeline.config import Settings
+from pipeline.metrics import Metrics
+from pipeline.quarantine.commands import keyring_for, open_store
+from pipeline.quarantine.service import Reviewer, ReviewService
+from pipeline.quarantine.settings import Role
+
+__all__ = ["erase_user_quarantine"]
+
+
+async def erase_user_quarantine(settings: Settings, user: str, tenant: str | None, actor: str) -> int:
+    """Tombstone all of ``user``'s quarantine items (in ``tenant``, if given); how many."""
+    store = open_store(settings)
+    await store.start()
+    try:
+        service = ReviewService(store, keyring_for(settings), Metrics(CollectorRegistry()))
+        doomed = [
+            item.id
+            for item in store.query()
+            if item.record.get("user") == user and tenant in (None, item.tenant)
+        ]
+        done = await service.purge(Reviewer(actor, Role.ADMIN, via="erasure"), doomed)
+    finally:
+        await store.stop()
+    return len(done)
