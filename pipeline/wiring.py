@@ -24,7 +24,16 @@ from pipeline.redact.vault import MappingVaultStore, VaultStore, load_book, save
 from pipeline.route.classify import Classifier
 from pipeline.route.stages import EngineDetectStage
 
-__all__ = ["PolicyStage", "build_classifier", "build_engine", "key_ring", "hmac_key", "explain_raw_event"]
+__all__ = [
+    "PolicyResponseGuard",
+    "PolicyStage",
+    "build_classifier",
+    "build_engine",
+    "build_response_guard",
+    "explain_raw_event",
+    "hmac_key",
+    "key_ring",
+]
 
 
 def key_ring(settings: Settings, *, ephemeral: bool = False) -> KeyRing:
@@ -124,3 +133,45 @@ def explain_raw_event(settings: Settings, raw: bytes) -> str:
     findings = engine.detect(prompt.messages)
     rows = explain_event(orjson.loads(raw), findings, policy)
     return orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode()
+
+
+class PolicyResponseGuard:
+    """Scans an LLM answer with the same engine and policy, then re-identifies where allowed.
+
+    The answer may echo or invent sensitive data: every finding is redacted
+    with the conversation's own pseudonym book (so an echoed value gets the
+    placeholder it already had), and only then are the placeholder kinds the
+    policy lets this tenant/app see restored to their originals.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._policy = load_policy(settings.policy_file)
+        self._engine = build_engine(settings, self._policy)
+        self._keys = key_ring(settings)
+        self._hmac = hmac_key(settings)
+
+    async def __call__(self, answer: str, approved: dict[str, Any]) -> tuple[str, list[Finding]]:
+        import asyncio
+
+        from pipeline.redact.reidentify import reidentify
+        from pipeline.redact.vault import open_book
+
+        message = Message("assistant", answer)
+        findings = await asyncio.get_running_loop().run_in_executor(None, self._engine.detect, [message])
+        scope = approved.get("conversation_id") or approved["id"]
+        book = open_book(approved.get("pseudonyms"), self._keys, scope)
+        prompt = InboundPrompt(
+            id=approved["id"], tenant=approved["tenant"], user=approved["user"],
+            model=approved.get("model", ""), messages=(message,),
+            conversation_id=approved.get("conversation_id"), app=approved.get("app"),
+        )
+        decision = decide(prompt, findings, self._policy)
+        [redacted] = redact((message,), findings, decision, self._policy, book,
+                            tenant=prompt.tenant, app=prompt.app, hmac_key=self._hmac)
+        destination = approved.get("decision", {}).get("destination")
+        allowed = self._policy.scoped(prompt.tenant, prompt.app, destination).reidentify
+        return reidentify(redacted.content, book, allowed), list(findings)
+
+
+def build_response_guard(settings: Settings) -> PolicyResponseGuard:
+    return PolicyResponseGuard(settings)

@@ -1,26 +1,42 @@
-"""The recognizer contract: small classes that turn normalised text into candidate spans.
+"""The recognizer contract: presidio ``EntityRecognizer`` subclasses with bounded regexes.
 
-We do not subclass presidio's ``PatternRecognizer``: it silently skips a regex that hits its
-internal timeout (fail-open) and builds per-pattern result objects we do not need. Instead each
-recognizer declares literal ``keywords`` (a cheap ``in`` prefilter, as trufflehog does) and a
-``regex`` pattern run with the prompt's remaining time budget as a hard timeout that raises.
+Every recognizer is a presidio ``LocalRecognizer`` (``load`` + ``analyze(text, entities,
+nlp_artifacts) -> list[RecognizerResult]``), registered in ``registry.py`` and run by presidio's
+``AnalyzerEngine``. We do not use presidio's ``PatternRecognizer``: it silently skips a regex that
+hits its internal timeout (fail-open). Instead each recognizer declares literal ``keywords`` (a
+cheap ``in`` prefilter, as trufflehog does) and ``scan``s with the ``regex`` module, passing the
+prompt's remaining time budget (from ``PromptArtifacts``) as a hard timeout that raises.
+``analyze`` turns any failure into ``DetectionError``, never into fewer results.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
 import regex
+from presidio_analyzer import LocalRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from pipeline.detect.errors import DetectionTimeout
+from pipeline.detect.artifacts import DEFAULT_BUDGET_SECONDS, Deadline, PromptArtifacts
+from pipeline.detect.errors import DetectionError, DetectionTimeout, RecognizerFailed
 from pipeline.events import Category
 
-__all__ = ["Candidate", "Deadline", "PatternRecognizer", "Recognizer", "entropy", "has_context"]
+__all__ = [
+    "CATEGORY_KEY",
+    "Candidate",
+    "Deadline",
+    "Recognizer",
+    "RegexRecognizer",
+    "entropy",
+    "has_context",
+]
+
+# recognition_metadata key holding the finding's Category (a secret recognizer may emit PII).
+CATEGORY_KEY = "category"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,33 +51,66 @@ class Candidate:
     detector: str
 
 
-class Deadline:
-    """Monotonic time budget shared by every step of one prompt's detection."""
-
-    def __init__(self, seconds: float) -> None:
-        self._end = time.monotonic() + seconds
-
-    def remaining(self) -> float:
-        """Seconds left; raises once the budget is spent so no step starts late."""
-        left = self._end - time.monotonic()
-        if left <= 0:
-            raise DetectionTimeout("detection time budget exceeded")
-        return left
-
-
-class Recognizer:
+class Recognizer(LocalRecognizer):
     """Base class: one entity (or one provider's family of tokens) per subclass."""
 
     entity_type: ClassVar[str]
     category: ClassVar[Category]
-    version: ClassVar[str] = "1"
+    extra_entities: ClassVar[tuple[str, ...]] = ()  # other entity types ``scan`` may emit
+    context_words: ClassVar[tuple[str, ...]] = ()  # declared to presidio; scoring is ours
     keywords: ClassVar[tuple[str, ...]] = ()  # lowercase literals; empty means always run
+    version: str = "1"
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entities=[self.entity_type, *self.extra_entities],
+            name=type(self).__name__,
+            supported_language="en",
+            version=self.version,
+            context=list(self.context_words),
+        )
+
+    def load(self) -> None:
+        """Nothing to load: patterns are compiled at import."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        """presidio entry point: prefilter, ``scan`` under the deadline, fail closed."""
+        artifacts = PromptArtifacts.matching(text, nlp_artifacts)
+        if artifacts is None:
+            deadline, lowered = Deadline(DEFAULT_BUDGET_SECONDS), text.lower()
+        else:
+            deadline, lowered = artifacts.deadline, artifacts.lowered
+        if not self.applies(lowered):
+            return []
+        try:
+            found = list(self.scan(text, lowered, deadline))
+        except DetectionError:
+            raise
+        except TimeoutError:  # the regex module's timeout
+            raise DetectionTimeout(f"{self.name}: regex time budget exceeded") from None
+        except Exception as exc:
+            raise RecognizerFailed(f"{self.name} raised {type(exc).__name__}") from None
+        return [
+            RecognizerResult(
+                c.entity_type, c.start, c.end, c.score,
+                recognition_metadata={
+                    RecognizerResult.RECOGNIZER_NAME_KEY: c.detector,
+                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    CATEGORY_KEY: c.category,
+                },
+            )
+            for c in found
+            if not entities or c.entity_type in entities
+        ]
 
     def applies(self, lowered: str) -> bool:
         """Cheap prefilter: skip the regex unless one keyword occurs in the lowercased text."""
         return not self.keywords or any(k in lowered for k in self.keywords)
 
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
+        """Yield candidate spans; every regex call passes ``timeout=deadline.remaining()``."""
         raise NotImplementedError
 
     def candidate(self, start: int, end: int, score: float, entity: str = "") -> Candidate:
@@ -70,7 +119,7 @@ class Recognizer:
         )
 
 
-class PatternRecognizer(Recognizer):
+class RegexRecognizer(Recognizer):
     """One compiled regex; ``group`` selects the value span, ``validate`` scores or rejects."""
 
     pattern: ClassVar[regex.Pattern[str]]

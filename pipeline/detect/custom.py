@@ -1,6 +1,7 @@
 """The organisation's own terms: deny-list words and patterns, allow-list, credential fingerprints.
 
-The policy engineer builds ``CustomTerms`` from the YAML policy; the engine compiles it once.
+The policy engineer builds ``CustomTerms`` from the YAML policy; ``registry.build_registry`` adds
+one ``CustomTermsRecognizer`` (a presidio recognizer like the others) when terms are configured.
 Fingerprints let the org block its real credentials without shipping them: the policy holds only
 HMAC-SHA256(org key, credential) and every token-like string in a prompt is hashed and compared.
 """
@@ -14,10 +15,10 @@ from dataclasses import dataclass, field
 
 import regex
 
-from pipeline.detect.base import Candidate, Deadline
+from pipeline.detect.base import Candidate, Deadline, Recognizer
 from pipeline.events import Category
 
-__all__ = ["CustomMatcher", "CustomTerms", "fingerprint"]
+__all__ = ["CustomMatcher", "CustomTerms", "CustomTermsRecognizer", "fingerprint"]
 
 _MAX_PATTERN_LENGTH = 500
 # Token-like strings considered for fingerprinting: no whitespace, quotes or brackets.
@@ -96,3 +97,18 @@ class CustomMatcher:
         if value.casefold() in self._allow_values:
             return True
         return any(p.fullmatch(value, timeout=1.0) for p in self._allow_patterns)
+
+
+class CustomTermsRecognizer(Recognizer):
+    """The org's deny terms, deny patterns and credential fingerprints as one recognizer."""
+
+    entity_type = "DENY_TERM"
+    category = Category.CUSTOM
+    extra_entities = ("ORG_SECRET",)
+
+    def __init__(self, terms: CustomTerms) -> None:
+        self.matcher = CustomMatcher(terms)
+        super().__init__()
+
+    def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
+        return self.matcher.scan(text, deadline)

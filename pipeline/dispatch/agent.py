@@ -110,17 +110,11 @@ def _keyring(ctx: WorkerContext) -> KeyRing | None:
 
 
 def _sender(ctx: WorkerContext) -> Any:
-    lock = asyncio.Lock()
-
     async def send(records: Sequence[Record]) -> None:
         """Send until acknowledged: while the broker is away the record waits, nothing drops."""
-        async with lock:
-            if not ctx.extras.get("sink_started"):
-                await ctx.sink.start()
-                ctx.extras["sink_started"] = True
         while True:
             try:
-                await ctx.sink.send_all(records)
+                await ctx.sink.send_all(records)  # connects on first use
                 return
             except Exception as exc:
                 log.warning(

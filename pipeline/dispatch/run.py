@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import faust
 
-from pipeline.app import WorkerContext, create_app, new_context
+from pipeline.app import create_app, new_context
 from pipeline.bus import ensure_topics
 from pipeline.config import Settings
 from pipeline.dispatch.agent import register
@@ -35,14 +36,15 @@ def run_dispatch_worker(settings: Settings, guard: ResponseGuard = identity_guar
     if timeout is not None:
         app.conf.broker_session_timeout = timeout
         app.conf.broker_heartbeat_interval = min(3.0, timeout / 3)
-    ctx = loop.run_until_complete(_context(settings))  # aiokafka wants a running loop
+    ctx = new_context(settings)
     register(app, ctx, guard=guard)
+
+    @app.on_before_shutdown.connect  # type: ignore[misc,arg-type]
+    async def _stop_sink(_app: Any, **_kwargs: Any) -> None:
+        await ctx.sink.stop()
+
     worker = faust.Worker(app, loop=loop, loglevel=settings.log_level, redirect_stdouts=False)
     worker.execute_from_commandline()
-
-
-async def _context(settings: Settings) -> WorkerContext:
-    return new_context(settings)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ class Outcome:
 
     ANSWERED = "answered"
     FAILED = "failed"
+    DLQ = "dlq"
     DUPLICATE = "duplicate"
 
 
@@ -132,9 +133,11 @@ class Dispatcher:
         await self._send(records)
         if approved is not None:
             await self._store.put(str(approved["id"]), source.partition, dedup.done("failed"))
-        self._metrics.dlq.labels("dispatch", reason).inc()
-        self._count(Outcome.FAILED, source)
-        return Outcome.FAILED
+        self._metrics.dlq.labels("dispatch", _reason_label(reason)).inc()
+        # failed: the requester got a failed response; dlq: nobody to answer (bad event).
+        outcome = Outcome.FAILED if approved is not None else Outcome.DLQ
+        self._count(outcome, source)
+        return outcome
 
     def _count(self, outcome: str, source: Source) -> None:
         self._metrics.events.labels("dispatch", outcome).inc()
@@ -142,6 +145,11 @@ class Dispatcher:
             self._metrics.e2e_seconds.labels("dispatch").observe(
                 max(0.0, time.time() - source.timestamp)
             )
+
+
+def _reason_label(reason: str) -> str:
+    """Bound the metric label: every ``http_4NN`` counts as ``http_4xx``."""
+    return "http_4xx" if reason.startswith("http_4") else reason
 
 
 def _parse(raw: bytes) -> tuple[dict[str, Any] | None, str]:

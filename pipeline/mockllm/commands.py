@@ -9,7 +9,9 @@ __all__ = ["mock_llm"]
 
 @click.command(
     "mock-llm",
-    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+    context_settings={
+        "ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": [],
+    },
 )
 @click.pass_context
 def mock_llm(ctx: click.Context) -> None:

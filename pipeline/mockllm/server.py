@@ -56,6 +56,9 @@ class MockState:
         self.max_in_flight = 0
 
 
+STATE: web.AppKey[MockState] = web.AppKey("state", MockState)
+
+
 def _error(status: int, message: str, retry_after: float | None = None) -> web.Response:
     headers = {}
     if retry_after is not None:
@@ -114,7 +117,7 @@ async def _apply_fault(request: web.Request, fault: Fault, state: MockState) -> 
 
 
 async def chat_completions(request: web.Request) -> web.StreamResponse:
-    state: MockState = request.app["state"]
+    state: MockState = request.app[STATE]
     cfg = state.config
     if cfg.api_key and request.headers.get("Authorization") != f"Bearer {cfg.api_key}":
         return _error(401, "invalid api key")
@@ -164,13 +167,13 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
 
 
 async def models(request: web.Request) -> web.Response:
-    cfg: MockConfig = request.app["state"].config
+    cfg: MockConfig = request.app[STATE].config
     data = [{"id": m, "object": "model", "created": 0, "owned_by": "mockllm"} for m in cfg.models]
     return web.json_response({"object": "list", "data": data})
 
 
 async def set_faults(request: web.Request) -> web.Response:
-    state: MockState = request.app["state"]
+    state: MockState = request.app[STATE]
     try:
         state.faults.set(await request.json())
     except (ValueError, TypeError) as exc:
@@ -179,7 +182,7 @@ async def set_faults(request: web.Request) -> web.Response:
 
 
 async def set_config(request: web.Request) -> web.Response:
-    cfg: MockConfig = request.app["state"].config
+    cfg: MockConfig = request.app[STATE].config
     spec = await request.json()
     for name in ("latency_ms", "jitter_ms", "hang_seconds", "retry_after"):
         if name in spec:
@@ -188,11 +191,11 @@ async def set_config(request: web.Request) -> web.Response:
 
 
 async def calls(request: web.Request) -> web.Response:
-    return web.json_response(dict(request.app["state"].calls))
+    return web.json_response(dict(request.app[STATE].calls))
 
 
 async def stats(request: web.Request) -> web.Response:
-    state: MockState = request.app["state"]
+    state: MockState = request.app[STATE]
     return web.json_response({
         **state.stats, "in_flight": state.in_flight, "max_in_flight": state.max_in_flight,
         "fault": state.faults.describe(),
@@ -200,12 +203,12 @@ async def stats(request: web.Request) -> web.Response:
 
 
 async def request_log(request: web.Request) -> web.Response:
-    return web.json_response(request.app["state"].log)
+    return web.json_response(request.app[STATE].log)
 
 
 async def reset(request: web.Request) -> web.Response:
     """Clear everything, or with ``{"peak": true}`` only restart the concurrency peak."""
-    state: MockState = request.app["state"]
+    state: MockState = request.app[STATE]
     spec = await request.json() if request.can_read_body else {}
     if spec.get("peak"):
         state.max_in_flight = state.in_flight
@@ -217,7 +220,7 @@ async def reset(request: web.Request) -> web.Response:
 def build_app(config: MockConfig | None = None) -> web.Application:
     """Build the server as an aiohttp Application (for ``aiohttp_client`` or ``web.run_app``)."""
     app = web.Application()
-    app["state"] = MockState(config or MockConfig())
+    app[STATE] = MockState(config or MockConfig())
     app.router.add_post("/v1/chat/completions", chat_completions)
     app.router.add_get("/v1/models", models)
     app.router.add_post("/admin/faults", set_faults)

@@ -21,6 +21,7 @@ import faust
 from pipeline.app import WorkerContext
 from pipeline.bus import Record
 from pipeline.route.classify import Classifier, RawEvent, Routed
+from pipeline.tracing import child_headers
 
 __all__ = ["register"]
 
@@ -45,6 +46,7 @@ def register(app: faust.App, ctx: WorkerContext, classifier: Classifier) -> None
     async def classify(stream: Any) -> None:
         async for events in stream.take_events(settings.batch_size, within=settings.batch_wait_seconds):
             started = time.monotonic()
+            _observe_queue_wait(ctx, events)
             batch = [_raw(event) for event in events]
             routed = await runner.run(batch)
             await _send(ctx, [r for item in routed for r in item.records])
@@ -77,8 +79,10 @@ class _BatchRunner:
 
 
 def _raw(event: Any) -> RawEvent:
+    """The event as the stage sees it; its outputs carry a child span of its trace."""
     message = event.message
-    headers = tuple((k, v) for k, v in (message.headers or ()) if isinstance(v, bytes))
+    incoming = [(k, v) for k, v in (message.headers or ()) if isinstance(v, bytes)]
+    headers = tuple(child_headers(incoming))
     return RawEvent(event.value, message.topic, message.partition, message.offset, headers)
 
 
@@ -91,6 +95,15 @@ async def _send(ctx: WorkerContext, records: Sequence[Record]) -> None:
         except Exception as exc:
             log.warning("sending %d records failed (%s); retrying", len(records), type(exc).__name__)
             await asyncio.sleep(_SEND_RETRY_SECONDS)
+
+
+def _observe_queue_wait(ctx: WorkerContext, events: Sequence[Any]) -> None:
+    """Time each event spent on the topic before this worker picked it up."""
+    now = time.time()
+    for event in events:
+        timestamp = getattr(event.message, "timestamp", None)
+        if timestamp:
+            ctx.metrics.queue_wait_seconds.labels("classify").observe(max(0.0, now - float(timestamp)))
 
 
 def _count(ctx: WorkerContext, routed: Sequence[Routed], events: Sequence[Any], started: float) -> None:

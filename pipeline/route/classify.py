@@ -133,7 +133,7 @@ class Classifier:
             "approved",
             (
                 Record(self._topics.approved, prompt.key, value, raw.headers),
-                self._audit(prompt, "approved", wire, findings),
+                self._audit(raw, prompt, "approved", wire, findings),
             ),
             action=str(decision.action),
             findings=tuple(findings),
@@ -157,7 +157,7 @@ class Classifier:
             "quarantine",
             (
                 Record(self._topics.quarantine, prompt.key, value, raw.headers),
-                self._audit(prompt, "quarantine", wire, findings),
+                self._audit(raw, prompt, "quarantine", wire, findings),
             ),
             action=str(decision.action),
             findings=tuple(findings),
@@ -212,7 +212,12 @@ class Classifier:
         return records.decision_dict(decision, self._policy.version, self._detect.version)
 
     def _audit(
-        self, prompt: InboundPrompt, route: str, wire: dict[str, object], findings: Sequence[Finding]
+        self,
+        raw: RawEvent,
+        prompt: InboundPrompt,
+        route: str,
+        wire: dict[str, object],
+        findings: Sequence[Finding],
     ) -> Record:
         value = records.audit(
             event="decision",
@@ -222,4 +227,4 @@ class Classifier:
             decision=wire,
             findings=findings,
         )
-        return Record(self._topics.audit, prompt.key, value)
+        return Record(self._topics.audit, prompt.key, value, raw.headers)

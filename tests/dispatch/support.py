@@ -149,7 +149,9 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def stop_process(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, wait: float = 15) -> None:
+def stop_process(
+    proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, wait: float = 15
+) -> None:
     if proc.poll() is not None:
         return
     proc.send_signal(sig)

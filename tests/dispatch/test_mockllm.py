@@ -30,14 +30,17 @@ async def test_reply_is_a_chat_completion_with_usage(client: TestClient[Any, Any
     resp = await chat(client, **{"X-Prompt-Id": "p1"})
     data = await resp.json()
     assert resp.status == 200 and data["object"] == "chat.completion"
-    assert data["choices"][0]["message"]["content"] and data["choices"][0]["finish_reason"] == "stop"
-    assert data["usage"]["total_tokens"] == data["usage"]["prompt_tokens"] + data["usage"]["completion_tokens"]
+    choice, usage = data["choices"][0], data["usage"]
+    assert choice["message"]["content"] and choice["finish_reason"] == "stop"
+    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
     assert await (await client.get("/admin/calls")).json() == {"p1": 1}
     models = await (await client.get("/v1/models")).json()
     assert "gpt-4o-mini" in [m["id"] for m in models["data"]]
 
 
-async def test_repeated_idempotency_key_replays_without_counting(client: TestClient[Any, Any]) -> None:
+async def test_repeated_idempotency_key_replays_without_counting(
+    client: TestClient[Any, Any],
+) -> None:
     first = await (await chat(client, **{"Idempotency-Key": "k1"})).json()
     second = await (await chat(client, **{"Idempotency-Key": "k1"})).json()
     assert first == second
@@ -68,7 +71,9 @@ async def test_outage_until_cleared(client: TestClient[Any, Any]) -> None:
     assert (await chat(client)).status == 200
 
 
-@pytest.mark.parametrize(("marker", "status"), [("500", 500), ("503", 503), ("429", 429), ("400", 400)])
+@pytest.mark.parametrize(
+    ("marker", "status"), [("500", 500), ("503", 503), ("429", 429), ("400", 400)]
+)
 async def test_marker_faults_first_n_attempts(
     client: TestClient[Any, Any], marker: str, status: int
 ) -> None:

@@ -28,7 +28,7 @@ def test_parse_retry_after(headers: dict[str, str], expected: float | None) -> N
 
 
 def test_backoff_is_full_jitter_under_an_exponential_cap() -> None:
-    """Delay is rand × min(cap, base·2^(n-1))."""
+    """Delay is rand * min(cap, base * 2**(n-1))."""
     policy = RetryPolicy(base=0.5, cap=4.0, rand=lambda: 1.0)
     assert [policy.delay(n) for n in (1, 2, 3, 4, 5, 10)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
     assert RetryPolicy(base=0.5, cap=4.0, rand=lambda: 0.0).delay(7) == 0.0

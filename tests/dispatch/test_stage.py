@@ -231,13 +231,14 @@ async def test_timeout_and_reset_are_retried() -> None:
 
 async def test_invalid_event_goes_to_dlq_with_encrypted_payload() -> None:
     h = Harness(ok)
-    assert await h.handle(b"{not json") == "failed"
+    assert await h.handle(b"{not json") == "dlq"
     (dlq,) = h.on("dlq")
     validator("dlq.json").validate(dlq)
     assert dlq["reason"] == "invalid_json" and h.on("responses") == []
     from pipeline.crypto import Envelope
 
-    assert h.keys.decrypt(Envelope.from_dict(dlq["payload"]), b"prompts.approved/3/42") == b"{not json"
+    envelope = Envelope.from_dict(dlq["payload"])
+    assert h.keys.decrypt(envelope, b"prompts.approved/3/42") == b"{not json"
 
 
 async def test_destination_from_decision_and_unknown_destination() -> None:

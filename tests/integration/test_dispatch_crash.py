@@ -1,4 +1,4 @@
-"""SIGKILL the dispatch worker mid-call and restart it: every prompt answered, the LLM called once."""
+"""SIGKILL the dispatch worker mid-call, restart it: every prompt answered, the LLM called once."""
 
 from __future__ import annotations
 

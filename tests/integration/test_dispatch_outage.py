@@ -52,7 +52,7 @@ def mock(tmp_path: Path) -> Iterator[support.MockLLM]:
 def test_outage_opens_circuit_loses_nothing_and_recovers_gently(
     broker: LocalBroker, mock: support.MockLLM, tmp_path: Path
 ) -> None:
-    """While the LLM is down prompts wait unanswered; afterwards each is answered once, ≤N at a time."""
+    """While the LLM is down prompts wait; afterwards each is answered once, <= N at a time."""
     topics = support.unique_topics()
     support.create_topics(topics)
     env = support.worker_env(

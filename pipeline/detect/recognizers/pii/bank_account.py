@@ -6,11 +6,11 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import PatternRecognizer
+from pipeline.detect.base import RegexRecognizer
 from pipeline.events import Category
 
 
-class UsBankNumberRecognizer(PatternRecognizer):
+class UsBankNumberRecognizer(RegexRecognizer):
     """6-17 digits right after an account phrase ("account #:", "acct no", "routing")."""
 
     entity_type = "US_BANK_NUMBER"

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import PatternRecognizer
+from pipeline.detect.base import RegexRecognizer
 from pipeline.detect.validation import luhn_ok
 from pipeline.events import Category
 
@@ -17,7 +17,7 @@ _IIN = regex.compile(
 )
 
 
-class CreditCardRecognizer(PatternRecognizer):
+class CreditCardRecognizer(RegexRecognizer):
     """13-19 digits, plain or grouped with one consistent separator, Luhn-valid, known IIN."""
 
     entity_type = "CREDIT_CARD"

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import PatternRecognizer
+from pipeline.detect.base import RegexRecognizer
 from pipeline.events import Category
 
 _MONTHS = (
@@ -31,7 +31,7 @@ _CONTEXT = (
 )
 
 
-class DateOfBirthRecognizer(PatternRecognizer):
+class DateOfBirthRecognizer(RegexRecognizer):
     """A birth word, then at most ~40 characters without another date, then the date."""
 
     entity_type = "DATE_OF_BIRTH"

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import PatternRecognizer
+from pipeline.detect.base import RegexRecognizer
 from pipeline.events import Category
 
 # Service mailboxes that identify no person; VCS remotes like git@github.com are not addresses.
@@ -14,7 +14,7 @@ _NOT_PERSONAL_LOCAL = frozenset({"git", "noreply", "no-reply", "donotreply", "ma
 _EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
 
 
-class EmailRecognizer(PatternRecognizer):
+class EmailRecognizer(RegexRecognizer):
     """RFC 5322 dot-atom addresses; the lookbehind anchors at token starts so scans stay linear."""
 
     entity_type = "EMAIL_ADDRESS"

@@ -6,13 +6,13 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import PatternRecognizer
+from pipeline.detect.base import RegexRecognizer
 from pipeline.events import Category
 
 _DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 
 
-class SpanishDniRecognizer(PatternRecognizer):
+class SpanishDniRecognizer(RegexRecognizer):
     """DNI (8 digits + letter) and NIE (X/Y/Z + 7 digits + letter); the letter is mod 23."""
 
     entity_type = "ES_NIF"
@@ -30,7 +30,7 @@ class SpanishDniRecognizer(PatternRecognizer):
         return 0.85 if _DNI_LETTERS[number % 23] == match.group("letter") else None
 
 
-class FrenchNirRecognizer(PatternRecognizer):
+class FrenchNirRecognizer(RegexRecognizer):
     """Numéro de sécurité sociale: 13 digits + a 2-digit key = 97 - (number mod 97)."""
 
     entity_type = "FR_NIR"

@@ -38,6 +38,7 @@ class PhoneRecognizer(Recognizer):
 
     entity_type = "PHONE_NUMBER"
     category = Category.PII
+    context_words = _CONTEXT
     # ITU-T E.123/E.164 written forms: optional +CC or 00CC, groups split by space . - / and an
     # optional (area) code; 7 to 15 digits in total.
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import PatternRecognizer, has_context
+from pipeline.detect.base import RegexRecognizer, has_context
 from pipeline.events import Category
 
 _CONTEXT = ("ssn", "social security", "social sec", "soc. sec", "ss#", "ss #", "taxpayer", "tin")
@@ -14,11 +14,12 @@ _CONTEXT = ("ssn", "social security", "social sec", "soc. sec", "ss#", "ss #", "
 _SAMPLES = frozenset({"078051120", "219099999", "123456789", "111111111", "987654320"})
 
 
-class UsSsnRecognizer(PatternRecognizer):
+class UsSsnRecognizer(RegexRecognizer):
     """Dashed numbers stand alone; spaced and plain nine digits need an SSN word nearby."""
 
     entity_type = "US_SSN"
     category = Category.PII
+    context_words = _CONTEXT
     # SSA "Social Security Number Randomization": area 001-899 except 666, group 01-99,
     # serial 0001-9999.
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(

@@ -45,6 +45,7 @@ class SecretAssignmentRecognizer(Recognizer):
 
     entity_type = "GENERIC_SECRET"
     category = Category.SECRET
+    extra_entities = ("PASSWORD",)
     keywords = ("pass", "pwd", "secret", "token", "key", "credential", "contraseña")
     version = "2"
 

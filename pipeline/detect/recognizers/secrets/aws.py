@@ -6,12 +6,12 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import PatternRecognizer, entropy
+from pipeline.detect.base import RegexRecognizer, entropy
 from pipeline.detect.placeholders import is_placeholder
 from pipeline.events import Category
 
 
-class AwsAccessKeyIdRecognizer(PatternRecognizer):
+class AwsAccessKeyIdRecognizer(RegexRecognizer):
     """Key ids are 20 characters: a 4-letter type prefix and 16 upper-case alphanumerics."""
 
     entity_type = "AWS_ACCESS_KEY_ID"
@@ -27,7 +27,7 @@ class AwsAccessKeyIdRecognizer(PatternRecognizer):
         return None if is_placeholder(match.group()) else self.score
 
 
-class AwsSecretAccessKeyRecognizer(PatternRecognizer):
+class AwsSecretAccessKeyRecognizer(RegexRecognizer):
     """Secret keys are 40 base64 characters with no prefix, so they need a key name nearby."""
 
     entity_type = "AWS_SECRET_ACCESS_KEY"

@@ -7,12 +7,12 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import Candidate, Deadline, PatternRecognizer
+from pipeline.detect.base import Candidate, Deadline, RegexRecognizer
 from pipeline.detect.placeholders import is_placeholder
 from pipeline.events import Category
 
 
-class AzureStorageKeyRecognizer(PatternRecognizer):
+class AzureStorageKeyRecognizer(RegexRecognizer):
     """Only the key value is reported, not the whole connection string."""
 
     entity_type = "AZURE_STORAGE_KEY"

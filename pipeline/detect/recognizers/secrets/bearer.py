@@ -19,6 +19,7 @@ class AuthorizationHeaderRecognizer(Recognizer):
 
     entity_type = "GENERIC_SECRET"
     category = Category.SECRET
+    extra_entities = ("BASIC_AUTH_CREDENTIALS",)
     keywords = ("bearer", "basic", "token ")
     # RFC 6750 (Bearer b64token) and RFC 7617 (Basic base64(user:password)).
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import PatternRecognizer
+from pipeline.detect.base import RegexRecognizer
 from pipeline.detect.placeholders import is_placeholder
 from pipeline.events import Category
 
@@ -27,7 +27,7 @@ def _crc_ok(token: str) -> bool:
     return body[30:] == digits.rjust(6, "0")
 
 
-class GithubTokenRecognizer(PatternRecognizer):
+class GithubTokenRecognizer(RegexRecognizer):
     """A failing checksum only lowers confidence: test and leaked tokens are often random."""
 
     entity_type = "GITHUB_TOKEN"

@@ -6,12 +6,12 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import PatternRecognizer
+from pipeline.detect.base import RegexRecognizer
 from pipeline.detect.placeholders import is_placeholder
 from pipeline.events import Category
 
 
-class GitlabTokenRecognizer(PatternRecognizer):
+class GitlabTokenRecognizer(RegexRecognizer):
     """GitLab prefixes every token type since 14.x, which makes them cheap to spot."""
 
     entity_type = "GITLAB_TOKEN"

@@ -6,12 +6,12 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import PatternRecognizer
+from pipeline.detect.base import RegexRecognizer
 from pipeline.detect.placeholders import is_placeholder
 from pipeline.events import Category
 
 
-class GoogleApiKeyRecognizer(PatternRecognizer):
+class GoogleApiKeyRecognizer(RegexRecognizer):
     """API keys are ``AIza`` followed by 35 base64url characters."""
 
     entity_type = "GOOGLE_API_KEY"
@@ -26,7 +26,7 @@ class GoogleApiKeyRecognizer(PatternRecognizer):
         return None if is_placeholder(match.group()[4:]) else 0.95
 
 
-class GoogleOAuthSecretRecognizer(PatternRecognizer):
+class GoogleOAuthSecretRecognizer(RegexRecognizer):
     """OAuth client secrets issued since 2021 start with ``GOCSPX-``."""
 
     entity_type = "GOOGLE_OAUTH_CLIENT_SECRET"

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import PatternRecognizer
+from pipeline.detect.base import RegexRecognizer
 from pipeline.events import Category
 
 
@@ -21,7 +21,7 @@ def _b64url_json(part: str) -> object:
         return None
 
 
-class JwtRecognizer(PatternRecognizer):
+class JwtRecognizer(RegexRecognizer):
     """The header must decode to a JSON object with ``alg``; random dotted base64 does not."""
 
     entity_type = "JWT"

@@ -6,12 +6,12 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import PatternRecognizer, entropy
+from pipeline.detect.base import RegexRecognizer, entropy
 from pipeline.detect.placeholders import is_placeholder
 from pipeline.events import Category
 
 
-class OpenAiKeyRecognizer(PatternRecognizer):
+class OpenAiKeyRecognizer(RegexRecognizer):
     """``T3BlbkFJ`` (base64 of "OpenAI") inside the key raises confidence; it is not required."""
 
     entity_type = "OPENAI_API_KEY"
@@ -31,7 +31,7 @@ class OpenAiKeyRecognizer(PatternRecognizer):
         return 1.0 if "T3BlbkFJ" in token else 0.9
 
 
-class AnthropicKeyRecognizer(PatternRecognizer):
+class AnthropicKeyRecognizer(RegexRecognizer):
     """Anthropic API and admin keys."""
 
     entity_type = "ANTHROPIC_API_KEY"

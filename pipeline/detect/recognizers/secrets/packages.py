@@ -6,12 +6,12 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import PatternRecognizer
+from pipeline.detect.base import RegexRecognizer
 from pipeline.detect.placeholders import is_placeholder
 from pipeline.events import Category
 
 
-class NpmTokenRecognizer(PatternRecognizer):
+class NpmTokenRecognizer(RegexRecognizer):
     """npm granular/automation tokens: ``npm_`` + 36 base62."""
 
     entity_type = "NPM_TOKEN"
@@ -26,7 +26,7 @@ class NpmTokenRecognizer(PatternRecognizer):
         return None if is_placeholder(match.group()[4:]) else 0.95
 
 
-class PypiTokenRecognizer(PatternRecognizer):
+class PypiTokenRecognizer(RegexRecognizer):
     """PyPI API tokens are macaroons whose base64 starts with the encoded "pypi.org" location."""
 
     entity_type = "PYPI_TOKEN"

@@ -6,11 +6,11 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import PatternRecognizer
+from pipeline.detect.base import RegexRecognizer
 from pipeline.events import Category
 
 
-class SendgridKeyRecognizer(PatternRecognizer):
+class SendgridKeyRecognizer(RegexRecognizer):
     """``SG.`` + 22-character key id + ``.`` + 43-character secret."""
 
     entity_type = "SENDGRID_API_KEY"

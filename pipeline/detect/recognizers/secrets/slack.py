@@ -6,12 +6,12 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import PatternRecognizer
+from pipeline.detect.base import RegexRecognizer
 from pipeline.detect.placeholders import is_placeholder
 from pipeline.events import Category
 
 
-class SlackTokenRecognizer(PatternRecognizer):
+class SlackTokenRecognizer(RegexRecognizer):
     """Bot, user, app-level, refresh and config tokens."""
 
     entity_type = "SLACK_TOKEN"
@@ -30,7 +30,7 @@ class SlackTokenRecognizer(PatternRecognizer):
         return 0.95
 
 
-class SlackWebhookRecognizer(PatternRecognizer):
+class SlackWebhookRecognizer(RegexRecognizer):
     """A webhook URL is itself the credential: anyone holding it can post."""
 
     entity_type = "SLACK_WEBHOOK_URL"

@@ -6,12 +6,12 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import PatternRecognizer
+from pipeline.detect.base import RegexRecognizer
 from pipeline.detect.placeholders import is_placeholder
 from pipeline.events import Category
 
 
-class StripeSecretKeyRecognizer(PatternRecognizer):
+class StripeSecretKeyRecognizer(RegexRecognizer):
     """Test-mode keys are still credentials to the account's test data, so they block too."""
 
     entity_type = "STRIPE_SECRET_KEY"

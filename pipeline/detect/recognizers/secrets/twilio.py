@@ -7,12 +7,12 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import Candidate, Deadline, PatternRecognizer
+from pipeline.detect.base import Candidate, Deadline, RegexRecognizer
 from pipeline.detect.placeholders import is_placeholder
 from pipeline.events import Category
 
 
-class TwilioKeyRecognizer(PatternRecognizer):
+class TwilioKeyRecognizer(RegexRecognizer):
     """API key SIDs have a prefix; 32-hex auth tokens need the word "twilio" and a key name."""
 
     entity_type = "TWILIO_API_KEY"

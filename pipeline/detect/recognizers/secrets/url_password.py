@@ -6,12 +6,12 @@ from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import PatternRecognizer
+from pipeline.detect.base import RegexRecognizer
 from pipeline.detect.placeholders import is_placeholder
 from pipeline.events import Category
 
 
-class UrlPasswordRecognizer(PatternRecognizer):
+class UrlPasswordRecognizer(RegexRecognizer):
     """``scheme://user:password@host``; env references and ``:password@`` placeholders are clean."""
 
     entity_type = "PASSWORD_IN_URL"
