@@ -23,7 +23,7 @@ from aiokafka.errors import TopicAlreadyExistsError
 from pipeline.config import Settings
 from pipeline.topics import MAX_MESSAGE_BYTES, TopicSpec, topic_specs
 
-__all__ = ["Record", "KafkaSink", "client_options", "ensure_topics", "encode"]
+__all__ = ["KafkaSink", "Record", "client_options", "encode", "ensure_topics"]
 
 Headers = Sequence[tuple[str, bytes]]
 
@@ -48,12 +48,14 @@ def ssl_context(settings: Settings) -> ssl.SSLContext | None:
         return None
     ctx = ssl.create_default_context(cafile=str(sec.ssl_cafile) if sec.ssl_cafile else None)
     if sec.ssl_certfile:
-        ctx.load_cert_chain(str(sec.ssl_certfile), str(sec.ssl_keyfile) if sec.ssl_keyfile else None)
+        ctx.load_cert_chain(
+            str(sec.ssl_certfile), str(sec.ssl_keyfile) if sec.ssl_keyfile else None
+        )
     return ctx
 
 
 def client_options(settings: Settings) -> dict[str, Any]:
-    """aiokafka connection options (bootstrap, TLS, SASL) from the settings."""
+    """Aiokafka connection options (bootstrap, TLS, SASL) from the settings."""
     sec = settings.security
     opts: dict[str, Any] = {
         "bootstrap_servers": settings.bootstrap_servers,
@@ -129,7 +131,14 @@ async def ensure_topics(settings: Settings, specs: Iterable[TopicSpec] | None = 
         for spec in missing:
             try:
                 await admin.create_topics(
-                    [NewTopic(spec.name, spec.partitions, spec.replication, topic_configs=spec.config())]
+                    [
+                        NewTopic(
+                            spec.name,
+                            spec.partitions,
+                            spec.replication,
+                            topic_configs=spec.config(),
+                        )
+                    ]
                 )
                 created.append(spec.name)
             except TopicAlreadyExistsError:

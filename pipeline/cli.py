@@ -51,7 +51,9 @@ def worker(role: str) -> None:
 
 
 @cli.command()
-@click.option("--policy", "policy_file", type=click.Path(exists=True, path_type=Path), help="Policy YAML.")
+@click.option(
+    "--policy", "policy_file", type=click.Path(exists=True, path_type=Path), help="Policy YAML."
+)
 @click.argument("source", type=click.File("rb"), default="-")
 @click.option("-o", "--output", type=click.File("wb"), default="-", help="Where to write results.")
 def scan(policy_file: Path | None, source: IO[bytes], output: IO[bytes]) -> None:
@@ -68,13 +70,25 @@ def scan(policy_file: Path | None, source: IO[bytes], output: IO[bytes]) -> None
 
 @cli.command("eval")
 @click.argument("corpus", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--scorer", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="score.py to use (default: the one beside the corpus).")
-@click.option("--outputs", type=click.Path(dir_okay=False, path_type=Path),
-              help="Keep the per-event outputs here.")
-@click.option("--json", "json_report", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the full report as JSON.")
-def evaluate(corpus: Path, scorer: Path | None, outputs: Path | None, json_report: Path | None) -> None:
+@click.option(
+    "--scorer",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="score.py to use (default: the one beside the corpus).",
+)
+@click.option(
+    "--outputs",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Keep the per-event outputs here.",
+)
+@click.option(
+    "--json",
+    "json_report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the full report as JSON.",
+)
+def evaluate(
+    corpus: Path, scorer: Path | None, outputs: Path | None, json_report: Path | None
+) -> None:
     """Score the engine on a labelled corpus with the shared scorer's metrics."""
     from pipeline.evaluate import evaluate_corpus
     from pipeline.wiring import build_classifier
@@ -109,8 +123,10 @@ def policy_check(file: Path) -> None:
     from pipeline.decide.build import check_policy_file
 
     loaded = check_policy_file(file)
-    click.echo(f"{file}: ok (version {loaded.version}, {len(loaded.rules)} rules, "
-               f"{len(loaded.overrides)} overrides)")
+    click.echo(
+        f"{file}: ok (version {loaded.version}, {len(loaded.rules)} rules, "
+        f"{len(loaded.overrides)} overrides)"
+    )
 
 
 @policy.command("explain")

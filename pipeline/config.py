@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from pipeline.dispatch.settings import DispatchSettings
 from pipeline.quarantine.settings import ReviewSettings
 
-__all__ = ["Settings", "TopicNames", "KafkaSecurity", "DEFAULT_BROKER"]
+__all__ = ["DEFAULT_BROKER", "KafkaSecurity", "Settings", "TopicNames"]
 
 DEFAULT_BROKER = "kafka://127.0.0.1:9092"
 DEFAULT_PARTITIONS = 4
@@ -105,6 +105,4 @@ class Settings(BaseSettings):
     @property
     def bootstrap_servers(self) -> str:
         """The broker list without faust's ``kafka://`` scheme, for aiokafka."""
-        return ",".join(
-            part.removeprefix("kafka://") for part in self.broker.split(";") if part
-        )
+        return ",".join(part.removeprefix("kafka://") for part in self.broker.split(";") if part)

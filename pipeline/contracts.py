@@ -14,7 +14,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
-__all__ = ["SCHEMA_DIR", "validator", "schema"]
+__all__ = ["SCHEMA_DIR", "schema", "validator"]
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas" / "v1"
 _BASE = "https://prompt-dlp.dev/schemas/v1/"

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from pipeline.errors import ConfigError, DecryptionError
 
-__all__ = ["KeyRing", "Envelope"]
+__all__ = ["Envelope", "KeyRing"]
 
 _NONCE_BYTES = 12
 _KEY_BYTES = 32
@@ -52,7 +52,9 @@ class KeyRing:
             raise ConfigError("vault_keys", "at least one encryption key is required")
         for kid, key in keys.items():
             if len(key) != _KEY_BYTES:
-                raise ConfigError("vault_keys", f"key {kid!r} must be 32 bytes (base64 of 32 bytes)")
+                raise ConfigError(
+                    "vault_keys", f"key {kid!r} must be 32 bytes (base64 of 32 bytes)"
+                )
         self._keys = {kid: AESGCM(key) for kid, key in keys.items()}
         self.active_kid = next(iter(keys))
 

@@ -1,27 +1,27 @@
 """The exception tree. Messages never contain prompt content or detected values.
 
-    PromptDlpError
-    ├── ConfigError            bad settings or policy file; stops the process, names the key
-    ├── InvalidEvent           an inbound event that cannot be processed → prompts.dlq
-    │   (carries a stable ``reason`` code: invalid_json, not_utf8, too_large, schema_violation)
-    ├── DetectionError         detection failed or overran its budget → quarantine (fail closed)
-    ├── DecryptionError        an envelope does not open with the configured keys
-    └── DispatchError          the LLM call failed
-        ├── RetryableDispatchError   429/5xx/timeouts: back off and try again
-        └── PermanentDispatchError   4xx, malformed replies after retries → prompts.dlq
+PromptDlpError
+├── ConfigError            bad settings or policy file; stops the process, names the key
+├── InvalidEvent           an inbound event that cannot be processed → prompts.dlq
+│   (carries a stable ``reason`` code: invalid_json, not_utf8, too_large, schema_violation)
+├── DetectionError         detection failed or overran its budget → quarantine (fail closed)
+├── DecryptionError        an envelope does not open with the configured keys
+└── DispatchError          the LLM call failed
+├── RetryableDispatchError   429/5xx/timeouts: back off and try again
+└── PermanentDispatchError   4xx, malformed replies after retries → prompts.dlq
 """
 
 from __future__ import annotations
 
 __all__ = [
-    "PromptDlpError",
     "ConfigError",
-    "InvalidEvent",
-    "DetectionError",
     "DecryptionError",
+    "DetectionError",
     "DispatchError",
-    "RetryableDispatchError",
+    "InvalidEvent",
     "PermanentDispatchError",
+    "PromptDlpError",
+    "RetryableDispatchError",
 ]
 
 

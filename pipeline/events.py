@@ -13,13 +13,13 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "SCHEMA_VERSION",
     "Action",
     "Category",
-    "Message",
-    "Finding",
     "Decision",
+    "Finding",
     "InboundPrompt",
-    "SCHEMA_VERSION",
+    "Message",
 ]
 
 SCHEMA_VERSION = "v1"

@@ -22,9 +22,7 @@ _BATCH = 64
 
 def scan_lines(classifier: Classifier, lines: Iterable[bytes]) -> Iterator[dict[str, Any]]:
     """Yield one result dict per non-blank input line, batching for spaCy."""
-    numbered = (
-        (n, line.rstrip(b"\r\n")) for n, line in enumerate(lines, start=1) if line.strip()
-    )
+    numbered = ((n, line.rstrip(b"\r\n")) for n, line in enumerate(lines, start=1) if line.strip())
     while batch := list(islice(numbered, _BATCH)):
         raws = [RawEvent(line, "scan", 0, n) for n, line in batch]
         for (n, _), routed in zip(batch, classifier.classify(raws), strict=True):
@@ -45,7 +43,12 @@ def scan_stream(classifier: Classifier, source: IO[bytes], sink: IO[bytes]) -> t
 def _result(line: int, routed: Routed) -> dict[str, Any]:
     primary = routed.records[0].value or {}
     if routed.route == "dlq":
-        return {"line": line, "id": primary.get("id"), "error": primary["reason"], "detail": primary["error"]}
+        return {
+            "line": line,
+            "id": primary.get("id"),
+            "error": primary["reason"],
+            "detail": primary["error"],
+        }
     decision = primary["decision"]
     return {
         "id": primary["id"],

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pipeline.config import Settings
 
-__all__ = ["Role", "TopicSpec", "topic_specs", "spec_for"]
+__all__ = ["Role", "TopicSpec", "spec_for", "topic_specs"]
 
 
 class Role(StrEnum):

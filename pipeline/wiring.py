@@ -94,17 +94,33 @@ class PolicyStage:
     ) -> tuple[tuple[Message, ...], Envelope | None]:
         conversation = prompt.conversation_id
         ident = {"tenant": prompt.tenant, "user": prompt.user}
-        book = load_book(self._vault, self._keys, conversation, **ident) if conversation else PseudonymBook()
+        book = (
+            load_book(self._vault, self._keys, conversation, **ident)
+            if conversation
+            else PseudonymBook()
+        )
         messages = redact(
-            prompt.messages, findings, decision, self._policy, book,
-            tenant=prompt.tenant, app=prompt.app, hmac_key=self._hmac,
+            prompt.messages,
+            findings,
+            decision,
+            self._policy,
+            book,
+            tenant=prompt.tenant,
+            app=prompt.app,
+            hmac_key=self._hmac,
         )
         if not len(book):
             return messages, None
         scope = conversation or prompt.id
         if conversation:
-            save_book(self._vault, self._keys, conversation, book, **ident,
-                      ttl_seconds=self._policy.vault_ttl_seconds)
+            save_book(
+                self._vault,
+                self._keys,
+                conversation,
+                book,
+                **ident,
+                ttl_seconds=self._policy.vault_ttl_seconds,
+            )
         return messages, Envelope.from_dict(seal_book(book, self._keys, scope))
 
 
@@ -157,17 +173,31 @@ class PolicyResponseGuard:
         from pipeline.redact.vault import open_book
 
         message = Message("assistant", answer)
-        findings = await asyncio.get_running_loop().run_in_executor(None, self._engine.detect, [message])
+        findings = await asyncio.get_running_loop().run_in_executor(
+            None, self._engine.detect, [message]
+        )
         scope = approved.get("conversation_id") or approved["id"]
         book = open_book(approved.get("pseudonyms"), self._keys, scope)
         prompt = InboundPrompt(
-            id=approved["id"], tenant=approved["tenant"], user=approved["user"],
-            model=approved.get("model", ""), messages=(message,),
-            conversation_id=approved.get("conversation_id"), app=approved.get("app"),
+            id=approved["id"],
+            tenant=approved["tenant"],
+            user=approved["user"],
+            model=approved.get("model", ""),
+            messages=(message,),
+            conversation_id=approved.get("conversation_id"),
+            app=approved.get("app"),
         )
         decision = decide(prompt, findings, self._policy)
-        [redacted] = redact((message,), findings, decision, self._policy, book,
-                            tenant=prompt.tenant, app=prompt.app, hmac_key=self._hmac)
+        [redacted] = redact(
+            (message,),
+            findings,
+            decision,
+            self._policy,
+            book,
+            tenant=prompt.tenant,
+            app=prompt.app,
+            hmac_key=self._hmac,
+        )
         destination = approved.get("decision", {}).get("destination")
         allowed = self._policy.scoped(prompt.tenant, prompt.app, destination).reidentify
         return reidentify(redacted.content, book, allowed), list(findings)

@@ -78,18 +78,21 @@ def _register_services(app: faust.App, ctx: WorkerContext, roles: set[str]) -> N
         assignment = app.consumer.assignment() if app.consumer is not None else set()
         return ctx.sink.started and bool(assignment)
 
-    @app.task
+    @app.task  # type: ignore[untyped-decorator]
     async def _start_services() -> None:
         await ctx.sink.start()
         state["metrics"] = await start_metrics_server(ctx.metrics, settings.metrics_port, ready)
-        collector = LagCollector(ctx.metrics, KafkaOffsets(client_options(settings)), settings.app_id, consumed)
+        collector = LagCollector(
+            ctx.metrics, KafkaOffsets(client_options(settings)), settings.app_id, consumed
+        )
         collector.start()
         state["lag"] = collector
 
-    @app.on_before_shutdown.connect  # type: ignore[misc]
     async def _stop_services(_app: Any, **_kwargs: Any) -> None:
         if "lag" in state:
             await state["lag"].stop()
         if "metrics" in state:
             await stop_metrics_server(state["metrics"])
         await ctx.sink.stop()
+
+    app.on_before_shutdown.connect(_stop_services)  # type: ignore[arg-type]

@@ -43,4 +43,6 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 def unique_topics() -> TopicNames:
     """Topic names no other test uses, so tests never see each other's records."""
     tag = uuid.uuid4().hex[:8]
-    return TopicNames(**{name: f"t{tag}.{default}" for name, default in TopicNames().model_dump().items()})
+    return TopicNames(
+        **{name: f"t{tag}.{default}" for name, default in TopicNames().model_dump().items()}
+    )

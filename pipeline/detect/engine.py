@@ -1,41 +1,63 @@
-"""``DetectionEngine``: normalise, run recognizers, decode blobs, NER prose, resolve, map back.
+"""``DetectionEngine``: normalise, NER prose, run presidio's AnalyzerEngine, resolve, map back.
 
-Built once per process. ``detect_batch`` runs pattern recognizers per message, then one batched
-spaCy pass over the prose of every prompt in the batch, then resolves overlaps and maps spans to
-the original text. It fails closed: any recognizer exception or budget overrun raises
-``DetectionError`` for the whole call, never a shorter list of findings.
+Built once per process. ``detect_batch`` normalises every message, runs one batched spaCy pass over
+the prose of every prompt in the batch (``nlp.ProseNlpEngine``), then calls presidio's
+``AnalyzerEngine.analyze`` per message with those precomputed ``NlpArtifacts`` (which carry the
+time budget). The same analyzer rescans decoded blobs and re-joined split tokens. Person names are
+then propagated within each prompt, overlaps resolved and spans mapped to the original text.
+
+It fails closed: any recognizer exception or budget overrun raises ``DetectionError`` for the
+whole call, never a shorter list of findings. presidio's context enhancer is replaced by a no-op:
+every recognizer scores its own context words, and the lemma enhancer needs token artifacts that
+prose-only NER does not produce.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+
+from presidio_analyzer import AnalyzerEngine, ContextAwareEnhancer, EntityRecognizer
+from presidio_analyzer import RecognizerResult as Result
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from pipeline.config import Settings
-from pipeline.detect.base import Candidate, Deadline, Recognizer
-from pipeline.detect.custom import CustomMatcher, CustomTerms
+from pipeline.detect.artifacts import Deadline, PromptArtifacts
+from pipeline.detect.base import CATEGORY_KEY, Candidate
+from pipeline.detect.custom import CustomMatcher, CustomTerms, CustomTermsRecognizer
 from pipeline.detect.decode import MAX_DEPTH, decoded_blobs
 from pipeline.detect.errors import DetectionError, RecognizerFailed
-from pipeline.detect.ner import MAX_NER_CHARS, NerTagger, prose_chunks
+from pipeline.detect.ner import MAX_NER_CHARS
+from pipeline.detect.nlp import LANGUAGE, ProseNlpEngine
 from pipeline.detect.normalize import Normalized, normalize
-from pipeline.detect.registry import ALL_RECOGNIZERS, registry_version
+from pipeline.detect.registry import SECRET_RECOGNIZERS, build_registry, registry_version
 from pipeline.detect.rejoin import split_tokens
 from pipeline.detect.resolve import names_beside_identifiers, propagate_names, resolve
 from pipeline.events import Category, Finding, Message
 
-__all__ = ["DEFAULT_SECONDS_PER_KB", "DetectionEngine"]
+__all__ = ["DEFAULT_SECONDS_PER_KB", "DetectionEngine", "NoContextEnhancer"]
 
 # Budget for large prompts: the per-prompt timeout, or this much per KB if that is larger.
 DEFAULT_SECONDS_PER_KB = 0.05
-_NER_DETECTOR = "SpacyNerRecognizer"
+_SECRET_ENTITIES = sorted(
+    {e for cls in SECRET_RECOGNIZERS for e in (cls.entity_type, *cls.extra_entities)}
+)
 
 
-@dataclass
-class _Work:
-    """Per-message state while a batch is processed."""
+class NoContextEnhancer(ContextAwareEnhancer):
+    """presidio context enhancement switched off: recognizers score their own context."""
 
-    view: Normalized
-    candidates: list[Candidate] = field(default_factory=list)
+    def __init__(self) -> None:
+        super().__init__(0.0, 0.0, 0, 0)
+
+    def enhance_using_context(
+        self,
+        text: str,
+        raw_results: list[Result],
+        nlp_artifacts: NlpArtifacts,
+        recognizers: list[EntityRecognizer],
+        context: list[str] | None = None,
+    ) -> list[Result]:
+        return raw_results
 
 
 class DetectionEngine:
@@ -51,11 +73,17 @@ class DetectionEngine:
     ) -> None:
         self._timeout = settings.detect_timeout_seconds
         self._per_kb = seconds_per_kb
-        self._max_ner_chars = max_ner_chars
-        self._recognizers: list[Recognizer] = [cls() for cls in ALL_RECOGNIZERS]
-        self._custom = CustomMatcher(custom) if custom is not None else None
-        self._ner = NerTagger(settings.spacy_model, batch_size=max(settings.batch_size, 16))
-        self.version = registry_version(self._ner.model_version)
+        self.nlp = ProseNlpEngine(settings.spacy_model, max(settings.batch_size, 16), max_ner_chars)
+        self.analyzer = AnalyzerEngine(
+            registry=build_registry(custom),
+            nlp_engine=self.nlp,
+            supported_languages=[LANGUAGE],
+            context_aware_enhancer=NoContextEnhancer(),
+        )
+        self._custom: CustomMatcher | None = next(
+            (r.matcher for r in self.analyzer.registry.recognizers
+             if isinstance(r, CustomTermsRecognizer)), None)
+        self.version = registry_version(self.nlp.model_version)
 
     def detect(self, messages: Sequence[Message]) -> list[Finding]:
         """Return the findings for one prompt, offsets into each message's original content."""
@@ -81,43 +109,30 @@ class DetectionEngine:
 
     def _detect_batch(self, prompts: Sequence[Sequence[Message]]) -> list[list[Finding]]:
         deadline = Deadline(self._budget(prompts))
-        work = [[_Work(normalize(m.content)) for m in messages] for messages in prompts]
-        for prompt in work:
-            for item in prompt:
-                item.candidates.extend(self._scan(item.view.text, deadline, depth=0))
-        self._add_names(work, deadline)
+        views = [[normalize(m.content) for m in messages] for messages in prompts]
+        artifacts = self.nlp.process_prompts([[v.text for v in p] for p in views], deadline)
         results: list[list[Finding]] = []
-        for messages, prompt in zip(prompts, work, strict=True):
+        for messages, prompt, prompt_artifacts in zip(prompts, views, artifacts, strict=True):
+            found = [self._analyze(a.text, a, depth=0) for a in prompt_artifacts]
+            self._add_names([v.text for v in prompt], found)
             findings: list[Finding] = []
-            for index, (message, item) in enumerate(zip(messages, prompt, strict=True)):
-                findings.extend(self._findings(index, message.content, item))
+            for index, (message, view, candidates) in enumerate(
+                zip(messages, prompt, found, strict=True)
+            ):
+                findings.extend(self._findings(index, message.content, view, candidates))
             results.append(findings)
         deadline.remaining()
         return results
 
-    def _scan(self, text: str, deadline: Deadline, depth: int) -> list[Candidate]:
-        """Pattern recognizers, custom terms, then the same over decoded blobs (bounded depth)."""
-        lowered = text.lower()
-        found: list[Candidate] = []
-        for recognizer in self._recognizers:
-            if not recognizer.applies(lowered):
-                continue
-            try:
-                found.extend(recognizer.scan(text, lowered, deadline))
-            except DetectionError:
-                raise
-            except TimeoutError:
-                raise DetectionError("detection time budget exceeded (regex)") from None
-            except Exception as exc:
-                name = type(recognizer).__name__
-                raise RecognizerFailed(f"{name} raised {type(exc).__name__}") from None
-        if self._custom is not None:
-            found.extend(self._custom.scan(text, deadline))
+    def _analyze(self, text: str, artifacts: PromptArtifacts, depth: int) -> list[Candidate]:
+        """presidio over the text, then over re-joined tokens and decoded blobs (bounded depth)."""
+        found = self._candidates(self.analyzer.analyze(text, LANGUAGE, nlp_artifacts=artifacts))
+        deadline = artifacts.deadline
         if depth == 0:
             found.extend(self._rejoined(text, deadline))
         if depth < MAX_DEPTH:
             for start, end, decoded in decoded_blobs(text, deadline):
-                for inner in self._scan(decoded, deadline, depth + 1):
+                for inner in self._analyze(decoded, self.nlp.bare(decoded, deadline), depth + 1):
                     found.append(Candidate(inner.entity_type, inner.category, start, end,
                                            inner.score * 0.95, inner.detector))
         return found
@@ -129,48 +144,44 @@ class DetectionEngine:
         for joined, offsets in split_tokens(text, deadline):
             if offsets[0] <= done_until:
                 continue  # a shorter join from this prefix already formed a token
-            lowered = joined.lower()
-            for recognizer in self._recognizers:
-                if recognizer.category is not Category.SECRET or not recognizer.applies(lowered):
-                    continue
-                for c in recognizer.scan(joined, lowered, deadline):
-                    start, end = offsets[c.start], offsets[c.end - 1] + 1
-                    if any(ch.isspace() for ch in text[start:end]):
-                        out.append(Candidate(c.entity_type, c.category, start, end,
-                                             c.score * 0.9, c.detector))
-                        done_until = max(done_until, end)
+            results = self.analyzer.analyze(joined, LANGUAGE, entities=_SECRET_ENTITIES,
+                                            nlp_artifacts=self.nlp.bare(joined, deadline))
+            for c in self._candidates(results):
+                start, end = offsets[c.start], offsets[c.end - 1] + 1
+                if any(ch.isspace() for ch in text[start:end]):
+                    out.append(Candidate(c.entity_type, c.category, start, end, c.score * 0.9,
+                                         c.detector))
+                    done_until = max(done_until, end)
         return out
 
-    def _add_names(self, work: list[list[_Work]], deadline: Deadline) -> None:
-        """Batched NER over the prose of every message, then name propagation per prompt."""
-        owners: list[tuple[_Work, int]] = []
-        chunks: list[str] = []
-        for prompt in work:
-            budget = self._max_ner_chars
-            for item in prompt:
-                for offset, chunk in prose_chunks(item.view.text, budget):
-                    budget -= len(chunk)
-                    owners.append((item, offset))
-                    chunks.append(chunk)
-        deadline.remaining()
-        for (item, offset), spans in zip(owners, self._ner.persons(chunks), strict=True):
-            item.candidates.extend(
-                Candidate("PERSON", Category.PII, offset + s, offset + e, 0.65, _NER_DETECTOR)
-                for s, e in spans
-            )
-        deadline.remaining()
-        for prompt in work:
-            for item in prompt:
-                item.candidates.extend(names_beside_identifiers(item.view.text, item.candidates))
-            texts = [item.view.text for item in prompt]
-            persons = [[c for c in item.candidates if c.entity_type == "PERSON"] for item in prompt]
-            for item, extra in zip(prompt, propagate_names(texts, persons), strict=True):
-                item.candidates.extend(extra)
+    @staticmethod
+    def _candidates(results: list[Result]) -> list[Candidate]:
+        """presidio results as candidates; a result without a category fails closed."""
+        out = []
+        for r in results:
+            meta = r.recognition_metadata or {}
+            category = meta.get(CATEGORY_KEY)
+            if not isinstance(category, Category):
+                raise RecognizerFailed(f"{meta.get(Result.RECOGNIZER_NAME_KEY)}: no category")
+            out.append(Candidate(r.entity_type, category, r.start, r.end, r.score,
+                                 str(meta[Result.RECOGNIZER_NAME_KEY])))
+        return out
 
-    def _findings(self, index: int, original: str, item: _Work) -> list[Finding]:
+    @staticmethod
+    def _add_names(texts: list[str], found: list[list[Candidate]]) -> None:
+        """Names beside identifiers, then propagation of every name across the prompt."""
+        for text, candidates in zip(texts, found, strict=True):
+            candidates.extend(names_beside_identifiers(text, candidates))
+        persons = [[c for c in candidates if c.entity_type == "PERSON"] for candidates in found]
+        for candidates, extra in zip(found, propagate_names(texts, persons), strict=True):
+            candidates.extend(extra)
+
+    def _findings(
+        self, index: int, original: str, view: Normalized, candidates: list[Candidate]
+    ) -> list[Finding]:
         out: list[Finding] = []
-        for cand in resolve(item.candidates):
-            start, end = item.view.to_original(cand.start, cand.end)
+        for cand in resolve(candidates):
+            start, end = view.to_original(cand.start, cand.end)
             if self._custom is not None and self._custom.allowed(original[start:end]):
                 continue
             out.append(Finding(cand.entity_type, cand.category, index, start, end, cand.score,

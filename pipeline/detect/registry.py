@@ -1,4 +1,4 @@
-"""The one list of recognizers the engine runs.
+"""The one list of recognizers the engine runs, and the presidio ``RecognizerRegistry`` built from it.
 
 A recognizer class not listed here never runs, and ``tests/detect/test_registry.py`` fails if a
 class exists but is missing from this list.
@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import hashlib
 
+from presidio_analyzer import EntityRecognizer, RecognizerRegistry
+
 from pipeline.detect.base import Recognizer
+from pipeline.detect.custom import CustomTerms, CustomTermsRecognizer
+from pipeline.detect.nlp import LANGUAGE
 from pipeline.detect.recognizers.pii.bank_account import UsBankNumberRecognizer
 from pipeline.detect.recognizers.pii.credit_card import CreditCardRecognizer
 from pipeline.detect.recognizers.pii.date_of_birth import DateOfBirthRecognizer
@@ -18,6 +22,7 @@ from pipeline.detect.recognizers.pii.ip_address import IpAddressRecognizer
 from pipeline.detect.recognizers.pii.location import LocationRecognizer
 from pipeline.detect.recognizers.pii.national_id import FrenchNirRecognizer, SpanishDniRecognizer
 from pipeline.detect.recognizers.pii.person_context import PersonContextRecognizer
+from pipeline.detect.recognizers.pii.person_ner import SpacyNerRecognizer
 from pipeline.detect.recognizers.pii.phone import PhoneRecognizer
 from pipeline.detect.recognizers.pii.ssn import UsSsnRecognizer
 from pipeline.detect.recognizers.secrets.assignment import SecretAssignmentRecognizer
@@ -43,7 +48,14 @@ from pipeline.detect.recognizers.secrets.stripe import StripeSecretKeyRecognizer
 from pipeline.detect.recognizers.secrets.twilio import TwilioKeyRecognizer
 from pipeline.detect.recognizers.secrets.url_password import UrlPasswordRecognizer
 
-__all__ = ["ALL_RECOGNIZERS", "PII_RECOGNIZERS", "SECRET_RECOGNIZERS", "registry_version"]
+__all__ = [
+    "ALL_RECOGNIZERS",
+    "NER_RECOGNIZERS",
+    "PII_RECOGNIZERS",
+    "SECRET_RECOGNIZERS",
+    "build_registry",
+    "registry_version",
+]
 
 SECRET_RECOGNIZERS: tuple[type[Recognizer], ...] = (
     AwsAccessKeyIdRecognizer,
@@ -84,11 +96,26 @@ PII_RECOGNIZERS: tuple[type[Recognizer], ...] = (
     FrenchNirRecognizer,
 )
 
-ALL_RECOGNIZERS = SECRET_RECOGNIZERS + PII_RECOGNIZERS
+# Reads the PERSON spans that nlp.ProseNlpEngine puts in the NlpArtifacts.
+NER_RECOGNIZERS: tuple[type[SpacyNerRecognizer], ...] = (SpacyNerRecognizer,)
+
+ALL_RECOGNIZERS: tuple[type[EntityRecognizer], ...] = (
+    SECRET_RECOGNIZERS + PII_RECOGNIZERS + NER_RECOGNIZERS
+)
+
+
+def build_registry(custom: CustomTerms | None = None) -> RecognizerRegistry:
+    """A presidio registry holding one instance of every class above (plus the org's terms)."""
+    recognizers: list[EntityRecognizer] = [cls() for cls in ALL_RECOGNIZERS]
+    if custom is not None:
+        recognizers.append(CustomTermsRecognizer(custom))
+    return RecognizerRegistry(recognizers=recognizers, supported_languages=[LANGUAGE])
 
 
 def registry_version(extra: str = "") -> str:
     """Short hash of every registered class name and version (plus e.g. the NER model)."""
-    names = sorted(f"{cls.__module__}.{cls.__name__}@{cls.version}" for cls in ALL_RECOGNIZERS)
+    names = sorted(
+        f"{cls.__module__}.{cls.__name__}@{getattr(cls, 'version', '?')}" for cls in ALL_RECOGNIZERS
+    )
     digest = hashlib.sha256("\n".join([*names, extra]).encode()).hexdigest()
     return f"det-{digest[:12]}"

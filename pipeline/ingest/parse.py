@@ -35,7 +35,9 @@ def parse_inbound(raw: bytes | None, max_bytes: int) -> InboundPrompt:
     except orjson.JSONDecodeError as exc:
         raise InvalidEvent("invalid_json", _json_error(exc)) from None
     if not isinstance(data, dict):
-        raise InvalidEvent("schema_violation", f"top level must be an object, not {type(data).__name__}")
+        raise InvalidEvent(
+            "schema_violation", f"top level must be an object, not {type(data).__name__}"
+        )
     errors = sorted(validator(_INBOUND_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         raise InvalidEvent("schema_violation", _describe(errors[0]))

@@ -10,7 +10,9 @@ __all__ = ["mock_llm"]
 @click.command(
     "mock-llm",
     context_settings={
-        "ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": [],
+        "ignore_unknown_options": True,
+        "allow_extra_args": True,
+        "help_option_names": [],
     },
 )
 @click.pass_context

@@ -24,8 +24,12 @@ __all__ = ["produce", "trace"]
 
 
 async def _produce(settings: Settings, lines: list[bytes]) -> int:
-    producer = AIOKafkaProducer(**client_options(settings), acks="all", enable_idempotence=True,
-                                max_request_size=8 * 1024 * 1024)
+    producer = AIOKafkaProducer(
+        **client_options(settings),
+        acks="all",
+        enable_idempotence=True,
+        max_request_size=8 * 1024 * 1024,
+    )
     await producer.start()
     try:
         sends = []
@@ -85,11 +89,20 @@ async def _trace(
     since: float = 0.0,
 ) -> int:
     """Echo outcomes until every wanted id reached a final one; returns how many did."""
-    roles = {settings.topics.approved: "approved", settings.topics.quarantine: "quarantine",
-             settings.topics.dlq: "dlq", settings.topics.responses: "response"}
+    roles = {
+        settings.topics.approved: "approved",
+        settings.topics.quarantine: "quarantine",
+        settings.topics.dlq: "dlq",
+        settings.topics.responses: "response",
+    }
     roles = {topic: role for topic, role in roles.items() if only in (None, role)}
-    consumer = AIOKafkaConsumer(*roles, **client_options(settings), group_id=None,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        *roles,
+        **client_options(settings),
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     final: set[str] = set()
     wanted = len(ids) if ids is not None else expect
@@ -117,15 +130,24 @@ async def _trace(
 @click.argument("ids", nargs=-1)
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for outcomes.")
 @click.option("--expect", type=int, default=None, help="Stop after this many distinct outcomes.")
-@click.option("--only", type=click.Choice(["approved", "quarantine", "dlq", "response"]),
-              help="Read one outcome topic only.")
+@click.option(
+    "--only",
+    type=click.Choice(["approved", "quarantine", "dlq", "response"]),
+    help="Read one outcome topic only.",
+)
 @click.option("--since", type=float, default=0.0, help="Ignore records older than this Unix time.")
 @click.pass_obj
 def trace(
-    settings: Settings, ids: tuple[str, ...], timeout: float, expect: int | None,
-    only: str | None, since: float,
+    settings: Settings,
+    ids: tuple[str, ...],
+    timeout: float,
+    expect: int | None,
+    only: str | None,
+    since: float,
 ) -> None:
     """Print what happened to prompt IDS (or to everything) on the outcome topics."""
     done = asyncio.run(_trace(settings, set(ids) or None, timeout, expect, only, since))
     if ids and done < len(ids):
-        raise click.ClickException(f"only {done} of {len(ids)} prompts reached an outcome in {timeout:.0f}s")
+        raise click.ClickException(
+            f"only {done} of {len(ids)} prompts reached an outcome in {timeout:.0f}s"
+        )

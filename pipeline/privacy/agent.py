@@ -51,7 +51,10 @@ def register(app: faust.App, ctx: WorkerContext, vault: MutableMapping[str, Any]
                 event="erased",
                 actor="classify-worker",
                 ident={"id": None, "tenant": command.get("tenant"), "user": command["user"]},
-                detail={"request_id": command.get("request_id"), "vault_entries": erased,
-                        "partition": event.message.partition},
+                detail={
+                    "request_id": command.get("request_id"),
+                    "vault_entries": erased,
+                    "partition": event.message.partition,
+                },
             )
             await ctx.sink.send_all([Record(ctx.settings.topics.audit, command["user"], audit)])

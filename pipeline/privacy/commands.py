@@ -17,7 +17,9 @@ from pipeline.route import records
 __all__ = ["erase", "keys"]
 
 
-async def request_erasure(settings: Settings, user: str, tenant: str | None, actor: str) -> tuple[str, int]:
+async def request_erasure(
+    settings: Settings, user: str, tenant: str | None, actor: str
+) -> tuple[str, int]:
     """Send an erase command to every control partition; returns (request id, partitions)."""
     await ensure_topics(settings)
     request_id = uuid.uuid4().hex
@@ -30,14 +32,20 @@ async def request_erasure(settings: Settings, user: str, tenant: str | None, act
         "requested_by": actor,
         "requested_at": records.now_iso(),
     }
-    audit = records.audit(event="erase_requested", actor=actor,
-                          ident={"id": None, "tenant": tenant, "user": user},
-                          detail={"request_id": request_id})
+    audit = records.audit(
+        event="erase_requested",
+        actor=actor,
+        ident={"id": None, "tenant": tenant, "user": user},
+        detail={"request_id": request_id},
+    )
     producer = AIOKafkaProducer(**client_options(settings), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         partitions = sorted(await producer.partitions_for(settings.topics.control))
-        sends = [await producer.send(settings.topics.control, encode(command), partition=p) for p in partitions]
+        sends = [
+            await producer.send(settings.topics.control, encode(command), partition=p)
+            for p in partitions
+        ]
         sends.append(await producer.send(settings.topics.audit, encode(audit), key=user.encode()))
         await asyncio.gather(*sends)
     finally:
@@ -48,7 +56,9 @@ async def request_erasure(settings: Settings, user: str, tenant: str | None, act
 @click.command()
 @click.option("--user", required=True, help="The user id whose data is erased.")
 @click.option("--tenant", default=None, help="Limit erasure to one tenant.")
-@click.option("--as-user", "actor", default=None, help="Who requests it (audited); default: OS user.")
+@click.option(
+    "--as-user", "actor", default=None, help="Who requests it (audited); default: OS user."
+)
 @click.pass_obj
 def erase(settings: Settings, user: str, tenant: str | None, actor: str | None) -> None:
     """Erase a user's pseudonym vault entries and quarantined originals (audited)."""

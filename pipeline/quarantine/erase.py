@@ -13,7 +13,9 @@ from pipeline.quarantine.settings import Role
 __all__ = ["erase_user_quarantine"]
 
 
-async def erase_user_quarantine(settings: Settings, user: str, tenant: str | None, actor: str) -> int:
+async def erase_user_quarantine(
+    settings: Settings, user: str, tenant: str | None, actor: str
+) -> int:
     """Tombstone all of ``user``'s quarantine items (in ``tenant``, if given); how many."""
     store = open_store(settings)
     await store.start()

@@ -44,7 +44,9 @@ def register(app: faust.App, ctx: WorkerContext, classifier: Classifier) -> None
 
     @app.agent(inbound, name="classify")
     async def classify(stream: Any) -> None:
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_wait_seconds):
+        async for events in stream.take_events(
+            settings.batch_size, within=settings.batch_wait_seconds
+        ):
             started = time.monotonic()
             _observe_queue_wait(ctx, events)
             batch = [_raw(event) for event in events]
@@ -93,7 +95,9 @@ async def _send(ctx: WorkerContext, records: Sequence[Record]) -> None:
             await ctx.sink.send_all(records)
             return
         except Exception as exc:
-            log.warning("sending %d records failed (%s); retrying", len(records), type(exc).__name__)
+            log.warning(
+                "sending %d records failed (%s); retrying", len(records), type(exc).__name__
+            )
             await asyncio.sleep(_SEND_RETRY_SECONDS)
 
 
@@ -103,10 +107,14 @@ def _observe_queue_wait(ctx: WorkerContext, events: Sequence[Any]) -> None:
     for event in events:
         timestamp = getattr(event.message, "timestamp", None)
         if timestamp:
-            ctx.metrics.queue_wait_seconds.labels("classify").observe(max(0.0, now - float(timestamp)))
+            ctx.metrics.queue_wait_seconds.labels("classify").observe(
+                max(0.0, now - float(timestamp))
+            )
 
 
-def _count(ctx: WorkerContext, routed: Sequence[Routed], events: Sequence[Any], started: float) -> None:
+def _count(
+    ctx: WorkerContext, routed: Sequence[Routed], events: Sequence[Any], started: float
+) -> None:
     m = ctx.metrics
     now = time.time()
     per_event = (time.monotonic() - started) / max(1, len(routed))

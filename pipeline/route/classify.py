@@ -1,9 +1,9 @@
 """The classify stage as one pure-ish function over a batch of raw events.
 
-    raw bytes ─ parse ─┬─ invalid ───────────────────────────────► DLQ + audit
-                       └─ prompt ─ detect ─┬─ error/timeout ──────► quarantine + audit
-                                           └─ findings ─ decide ─┬─ block ─► quarantine + audit
-                                                                 └─ allow/redact ─ redact ─► approved + audit
+    raw ─ parse ─┬─ invalid ─────────────────────────────► DLQ + audit
+                 └─ detect ─┬─ error/timeout ─────────────► quarantine + audit
+                            └─ decide ─┬─ block ──────────► quarantine + audit
+                                       └─ redact ─────────► approved + audit
 
 No Kafka here: the agent feeds ``RawEvent``s and sends the returned
 ``Record``s. Every input yields exactly one routed record plus one audit
@@ -28,7 +28,7 @@ from pipeline.ingest.parse import peek_identity
 from pipeline.route import records
 from pipeline.route.stages import DetectStage, PolicyStage
 
-__all__ = ["RawEvent", "Inspected", "Routed", "Classifier", "ACTOR"]
+__all__ = ["ACTOR", "Classifier", "Inspected", "RawEvent", "Routed"]
 
 ACTOR = "classify-worker"
 Headers = tuple[tuple[str, bytes], ...]

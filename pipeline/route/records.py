@@ -14,7 +14,7 @@ from typing import Any
 from pipeline.crypto import Envelope
 from pipeline.events import SCHEMA_VERSION, Decision, Finding, InboundPrompt, Message
 
-__all__ = ["now_iso", "approved", "quarantined", "dead_letter", "audit"]
+__all__ = ["approved", "audit", "dead_letter", "now_iso", "quarantined"]
 
 
 def now_iso() -> str:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from pipeline.events import Decision, Finding, InboundPrompt, Message
 from pipeline.crypto import Envelope
+from pipeline.events import Decision, Finding, InboundPrompt, Message
 
-__all__ = ["DetectStage", "PolicyStage", "EngineDetectStage"]
+__all__ = ["DetectStage", "EngineDetectStage", "PolicyStage"]
 
 
 class DetectStage(Protocol):

@@ -91,7 +91,9 @@ def test_json_error_detail_never_echoes_text() -> None:
 def test_hostile_unicode_content_is_accepted_verbatim() -> None:
     """Bidi controls, zero-width joiners and astral characters are valid content, kept as is."""
     content = "pay\u202etxt.exe \u200b\u200d 🙂 ﷽"
-    prompt = parse_inbound(encode({**VALID, "messages": [{"role": "user", "content": content}]}), LIMIT)
+    prompt = parse_inbound(
+        encode({**VALID, "messages": [{"role": "user", "content": content}]}), LIMIT
+    )
     assert prompt.messages[0].content == content
 
 

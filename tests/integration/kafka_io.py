@@ -11,15 +11,25 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 
-async def produce(bootstrap: str, topic: str, items: Iterable[tuple[str | None, bytes | None]],
-                  headers: Sequence[tuple[str, bytes]] | None = None) -> None:
+async def produce(
+    bootstrap: str,
+    topic: str,
+    items: Iterable[tuple[str | None, bytes | None]],
+    headers: Sequence[tuple[str, bytes]] | None = None,
+) -> None:
     """Send (key, raw value) pairs and wait for every ack."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", max_request_size=8 * 1024 * 1024)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", max_request_size=8 * 1024 * 1024
+    )
     await producer.start()
     try:
         futures = [
-            await producer.send(topic, value, key=key.encode() if key else None,
-                                headers=list(headers) if headers else None)
+            await producer.send(
+                topic,
+                value,
+                key=key.encode() if key else None,
+                headers=list(headers) if headers else None,
+            )
             for key, value in items
         ]
         await asyncio.gather(*futures)
@@ -34,8 +44,13 @@ async def collect(
     timeout: float = 90.0,
 ) -> dict[str, list[Any]]:
     """Read ``topics`` from the beginning until ``until(records_by_topic)`` or the timeout."""
-    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
     await consumer.start()
     seen: dict[str, list[Any]] = {t: [] for t in topics}
     deadline = time.monotonic() + timeout

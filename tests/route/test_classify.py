@@ -55,13 +55,21 @@ def vault() -> dict[str, dict[str, Any]]:
 @pytest.fixture
 def classifier(settings: Settings, vault: dict[str, dict[str, Any]]) -> Classifier:
     keys = key_ring(settings)
-    policy = PolicyStage(load_policy(settings.policy_file), keys, MappingVaultStore(vault), "test-detect-1", None)
+    policy = PolicyStage(
+        load_policy(settings.policy_file), keys, MappingVaultStore(vault), "test-detect-1", None
+    )
     return Classifier(settings, RegexDetect(), policy, keys)
 
 
 def event(content: str, **extra: Any) -> bytes:
-    body = {"id": extra.pop("id", "p-1"), "tenant": "t-acme", "user": "u-1", "model": "gpt-4o",
-            "messages": [{"role": "user", "content": content}], **extra}
+    body = {
+        "id": extra.pop("id", "p-1"),
+        "tenant": "t-acme",
+        "user": "u-1",
+        "model": "gpt-4o",
+        "messages": [{"role": "user", "content": content}],
+        **extra,
+    }
     return orjson.dumps(body)
 
 
@@ -80,7 +88,9 @@ def test_clean_prompt_is_approved_unchanged(classifier: Classifier) -> None:
     assert audit["event"] == "decision" and audit["route"] == "approved"
 
 
-def test_personal_data_is_redacted_with_reversible_pseudonyms(classifier: Classifier, settings: Settings) -> None:
+def test_personal_data_is_redacted_with_reversible_pseudonyms(
+    classifier: Classifier, settings: Settings
+) -> None:
     """A person's name is replaced by a typed placeholder; the sealed book restores it."""
     [routed] = run(classifier, event("Please email Alice Moreau today"))
     approved = routed.records[0].value
@@ -126,7 +136,9 @@ def test_detector_failure_fails_closed(classifier: Classifier) -> None:
 
 
 @pytest.mark.parametrize("raw", [b"{not json", b"\xc3\x28", b"[]", None, event("x")[:-1]])
-def test_unparseable_events_go_to_dlq_with_reason(classifier: Classifier, raw: bytes | None) -> None:
+def test_unparseable_events_go_to_dlq_with_reason(
+    classifier: Classifier, raw: bytes | None
+) -> None:
     """Malformed input is dead-lettered with a reason, its bytes kept encrypted."""
     [routed] = run(classifier, raw)
     assert routed.route == "dlq"
@@ -141,7 +153,13 @@ def test_every_output_matches_its_contract(classifier: Classifier) -> None:
     outcomes = run(
         classifier,
         event("hi", id="a"),
-        event("Alice Moreau", id="b", conversation_id="c", app="crm", created_at="2026-01-02T03:04:05Z"),
+        event(
+            "Alice Moreau",
+            id="b",
+            conversation_id="c",
+            app="crm",
+            created_at="2026-01-02T03:04:05Z",
+        ),
         event(SECRET, id="c"),
         b"{",
     )
