@@ -46,8 +46,13 @@ def worker(role: str) -> None:
     """Run the stream processors (classify, dispatch, or both) until stopped."""
     from pipeline.worker import run_worker
 
+    settings = _settings()
     roles = {"classify", "dispatch"} if role == "all" else {role}
-    run_worker(_settings(), roles)
+    if role != "all" and "app_id" not in settings.model_fields_set:
+        # faust expects every member of a consumer group to run the same agents,
+        # so a single-role worker gets a group of its own unless one is configured.
+        settings = settings.model_copy(update={"app_id": f"{settings.app_id}-{role}"})
+    run_worker(settings, roles)
 
 
 @cli.command()

@@ -26,7 +26,9 @@ def resolve(candidates: Iterable[Candidate]) -> list[Candidate]:
     weaker span, because rank and score are compared before length.
     """
     ordered = sorted(
-        candidates, key=lambda c: (_RANK[c.category], -c.score, -(c.end - c.start), c.start)
+        candidates,
+        key=lambda c: (_RANK[c.category], -c.score, -(c.end - c.start), c.start, c.entity_type,
+                       c.detector),
     )
     kept: list[Candidate] = []
     taken: list[tuple[int, int]] = []

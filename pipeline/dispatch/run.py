@@ -39,7 +39,7 @@ def run_dispatch_worker(settings: Settings, guard: ResponseGuard = identity_guar
     ctx = new_context(settings)
     register(app, ctx, guard=guard)
 
-    @app.on_before_shutdown.connect  # type: ignore[misc,arg-type]
+    @app.on_before_shutdown.connect  # type: ignore[arg-type]
     async def _stop_sink(_app: Any, **_kwargs: Any) -> None:
         await ctx.sink.stop()
 

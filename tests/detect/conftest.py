@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from pipeline.config import Settings
-from pipeline.detect.base import Deadline, Recognizer
+from pipeline.detect.base import Recognizer
 from pipeline.detect.engine import DetectionEngine
 from pipeline.events import Message
 
@@ -26,13 +26,11 @@ def engine() -> DetectionEngine:
 
 @pytest.fixture(scope="session")
 def spans() -> Spans:
-    """Matched texts of one recognizer run directly on a text."""
+    """Matched texts of one recognizer run through its presidio ``analyze`` on a text."""
 
     def run(recognizer: Recognizer, text: str) -> list[str]:
-        lowered = text.lower()
-        if not recognizer.applies(lowered):
-            return []
-        return [text[c.start : c.end] for c in recognizer.scan(text, lowered, Deadline(5.0))]
+        results = recognizer.analyze(text, recognizer.supported_entities, None)
+        return [text[r.start : r.end] for r in results]
 
     return run
 

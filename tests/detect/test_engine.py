@@ -2,11 +2,13 @@ import base64
 from collections.abc import Callable, Iterator
 
 import pytest
+import regex
 
+import pipeline.errors
 from pipeline.config import Settings
 from pipeline.detect.base import Candidate, Deadline, Recognizer
 from pipeline.detect.engine import DetectionEngine
-from pipeline.detect.errors import DetectionError, RecognizerFailed
+from pipeline.detect.errors import DetectionError, DetectionTimeout, RecognizerFailed
 from pipeline.events import Category, Message
 
 Found = Callable[[str], list[tuple[str, str]]]
@@ -21,15 +23,54 @@ class _Exploding(Recognizer):
         raise ValueError(f"leaked {text}")
 
 
+class _Slow(Recognizer):
+    entity_type = "SLOW"
+    category = Category.PII
+
+    def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
+        pattern = regex.compile(r"(a+)+$")  # catastrophic backtracking on "aaaa…b"
+        for match in pattern.finditer(text, timeout=min(deadline.remaining(), 0.05)):
+            yield self.candidate(*match.span(), 0.5)
+
+
+def _with(engine: DetectionEngine, recognizer: Recognizer, text: str) -> None:
+    registry = engine.analyzer.registry
+    registry.recognizers.append(recognizer)
+    try:
+        engine.detect([Message("user", text)])
+    finally:
+        registry.recognizers.remove(recognizer)
+
+
 def test_recognizer_exception_fails_closed(engine: DetectionEngine) -> None:
     """A raising recognizer turns into RecognizerFailed whose message has no prompt text."""
-    engine._recognizers.append(_Exploding())
-    try:
-        with pytest.raises(RecognizerFailed) as info:
-            engine.detect([Message("user", "secret-value-123")])
-    finally:
-        engine._recognizers.pop()
+    with pytest.raises(RecognizerFailed) as info:
+        _with(engine, _Exploding(), "secret-value-123")
     assert "secret-value-123" not in str(info.value)
+    assert "_Exploding" in str(info.value)
+
+
+def test_regex_timeout_inside_presidio_fails_closed(engine: DetectionEngine) -> None:
+    """A regex timeout in a recognizer run by presidio raises instead of being skipped."""
+    with pytest.raises(DetectionTimeout):
+        _with(engine, _Slow(), "a" * 40 + "b")
+
+
+def test_detection_errors_join_the_package_tree() -> None:
+    """Detection errors are pipeline.errors.DetectionError, hence PromptDlpError."""
+    assert issubclass(DetectionError, pipeline.errors.DetectionError)
+    assert issubclass(RecognizerFailed, pipeline.errors.PromptDlpError)
+    assert issubclass(DetectionTimeout, pipeline.errors.DetectionError)
+
+
+def test_detection_runs_through_presidio(engine: DetectionEngine) -> None:
+    """Pattern and NER findings come from recognizers in the presidio registry."""
+    names = {r.name for r in engine.analyzer.registry.recognizers}
+    findings = engine.detect([Message("user", "I met Margaret Thornton at the Austin office.")])
+    assert [(f.entity_type, f.detector) for f in findings] == [
+        ("PERSON", "SpacyNerRecognizer")
+    ]
+    assert {f.detector for f in findings} <= names
 
 
 def test_time_budget_overrun_raises(engine: DetectionEngine) -> None:

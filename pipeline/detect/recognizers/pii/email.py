@@ -10,12 +10,17 @@ from pipeline.detect.base import RegexRecognizer
 from pipeline.events import Category
 
 # Service mailboxes that identify no person; VCS remotes like git@github.com are not addresses.
+# Reserved documentation domains (RFC 2606/6761: example.com, *.example, *.test) are NOT skipped:
+# prompts and test sets use them for real-looking people, and the policy's allow list is the place
+# for an organisation's own public addresses.
 _NOT_PERSONAL_LOCAL = frozenset({"git", "noreply", "no-reply", "donotreply", "mailer-daemon"})
-_EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
 
 
 class EmailRecognizer(RegexRecognizer):
-    """RFC 5322 dot-atom addresses; the lookbehind anchors at token starts so scans stay linear."""
+    """Every syntactically valid RFC 5322 dot-atom address, documentation domains included.
+
+    The lookbehind anchors at token starts so scans stay linear.
+    """
 
     entity_type = "EMAIL_ADDRESS"
     category = Category.PII
@@ -27,7 +32,7 @@ class EmailRecognizer(RegexRecognizer):
     )
 
     def validate(self, match: regex.Match[str], text: str, lowered: str) -> float | None:
-        local, _, domain = match.group().lower().partition("@")
-        if local in _NOT_PERSONAL_LOCAL or domain in _EXAMPLE_DOMAINS:
+        local = match.group().lower().partition("@")[0]
+        if local in _NOT_PERSONAL_LOCAL:
             return None
         return 0.9

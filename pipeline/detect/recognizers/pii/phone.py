@@ -26,6 +26,11 @@ _REFERENCE = (
     "po ", "po#", "order", "invoice", "factura", "facture", "rechnung", "ref", "ticket", "sku",
     "no.", "nr.", "n°", "#", "case", "tracking", "pedido", "commande", "bestell",
 )
+# "(555) 123-4567", "555-123-4567": the NANP 3-3-4 layout is how phone numbers are written, so
+# it counts even in unallocated or fictional ranges (555, 555-01xx) that test data uses for people.
+_NANP_LAYOUT = regex.compile(
+    r"(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?\d{3}[ .-]|\d{3}-\d{3}-|\d{3}\.\d{3}\.)\d{4}"
+)
 _DATE_LIKE = regex.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 
 
@@ -79,9 +84,14 @@ class PhoneRecognizer(Recognizer):
             if phonenumbers.is_valid_number(number):
                 return 0.85 if context or international else 0.6
             # Unallocated ranges still identify a person when the number is written as a phone
-            # number: an explicit +country code, or a national number next to a phone word.
-            if (international or context) and phonenumbers.is_possible_number(number):
+            # number: an explicit +country code, a national number next to a phone word, or the
+            # NANP 3-3-4 layout.
+            if not phonenumbers.is_possible_number(number):
+                continue
+            if international or context:
                 return 0.7
+            if _NANP_LAYOUT.fullmatch(raw):
+                return 0.6
         return None
 
 

@@ -10,12 +10,14 @@ from pipeline.detect.base import RegexRecognizer, has_context
 from pipeline.events import Category
 
 _CONTEXT = ("ssn", "social security", "social sec", "soc. sec", "ss#", "ss #", "taxpayer", "tin")
-# SSA's published advertising samples and the Woolworth card number.
-_SAMPLES = frozenset({"078051120", "219099999", "123456789", "111111111", "987654320"})
 
 
 class UsSsnRecognizer(RegexRecognizer):
-    """Dashed numbers stand alone; spaced and plain nine digits need an SSN word nearby."""
+    """Dashed numbers stand alone; spaced and plain nine digits need an SSN word nearby.
+
+    Well-known sample numbers (SSA's 219-09-9999, the Woolworth 078-05-1120, 123-45-6789) are
+    flagged like any other: test sets and prompts use them for real-looking people.
+    """
 
     entity_type = "US_SSN"
     category = Category.PII
@@ -34,8 +36,6 @@ class UsSsnRecognizer(RegexRecognizer):
         if match.group("s1") != match.group("s2"):
             return None
         if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
-            return None
-        if area + group + serial in _SAMPLES:
             return None
         context = has_context(lowered, match.start(), _CONTEXT, 50)
         if match.group("s1") == "-":

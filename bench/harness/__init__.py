@@ -1,0 +1,1 @@
+"""Pieces of the end-to-end benchmark: workload, Kafka load/collect, processes, stats, report."""

@@ -1,0 +1,52 @@
+"""The event contracts: valid JSON Schemas, every topic documented, AsyncAPI consistent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+
+from pipeline.config import Settings
+from pipeline.contracts import SCHEMA_DIR, validator
+from pipeline.topics import topic_specs
+
+ASYNCAPI = SCHEMA_DIR.parent / "asyncapi.yaml"
+
+
+@pytest.mark.parametrize("path", sorted(SCHEMA_DIR.glob("*.json")), ids=lambda p: p.name)
+def test_every_schema_is_valid_draft_2020_12(path: Path) -> None:
+    """Each schema file is itself a valid 2020-12 schema."""
+    Draft202012Validator.check_schema(json.loads(path.read_text()))
+
+
+def test_every_schema_bound_topic_has_a_schema_file() -> None:
+    """topics.py names only schema files that exist."""
+    for spec in topic_specs(Settings()):
+        if spec.schema is not None:
+            assert (SCHEMA_DIR / spec.schema).is_file(), spec.schema
+
+
+def test_asyncapi_documents_every_schema_bound_topic() -> None:
+    """Every topic with a contract appears in the AsyncAPI document with that schema."""
+    doc = yaml.safe_load(ASYNCAPI.read_text())
+    assert doc["asyncapi"].startswith("3.")
+    addresses = {c["address"] for c in doc["channels"].values()}
+    refs = {m["payload"]["schema"]["$ref"] for m in doc["components"]["messages"].values()}
+    for spec in topic_specs(Settings()):
+        if spec.schema is not None:
+            assert spec.name in addresses
+            assert f"v1/{spec.schema}" in refs
+
+
+def test_findings_can_never_carry_a_value() -> None:
+    """The finding schema forbids extra properties, so a matched value cannot sneak in."""
+    finding = {"entity_type": "EMAIL_ADDRESS", "category": "pii", "message_index": 0, "start": 0,
+               "end": 5, "score": 0.9, "detector": "EmailRecognizer"}
+    event = {"schema_version": "v1", "event": "decision", "id": "p", "actor": "x",
+             "at": "2026-01-01T00:00:00Z", "findings": [finding]}
+    validator("audit.json").validate(event)
+    with pytest.raises(Exception, match="Additional properties"):
+        validator("audit.json").validate({**event, "findings": [{**finding, "text": "a@b.c"}]})
