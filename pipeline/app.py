@@ -61,6 +61,9 @@ def create_app(settings: Settings, *, web_port: int | None = None) -> faust.App:
         producer_acks=-1,
         consumer_auto_offset_reset="earliest",
         broker_commit_every=100,
+        # A dead worker's partitions move on after this; heartbeats stay well inside it.
+        broker_session_timeout=settings.session_timeout_seconds,
+        broker_heartbeat_interval=min(3.0, settings.session_timeout_seconds / 3),
         broker_commit_interval=1.0,
         stream_wait_empty=True,
         datadir=str(settings.data_dir / "faust"),

@@ -8,6 +8,7 @@ output records' CreateTime, stamped by the worker's producer when it sends them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,10 +38,8 @@ async def create_topics(bootstrap: str, names: Iterable[str], partitions: int) -
         existing = set(await admin.list_topics())
         for name in names:
             if name not in existing:
-                try:
+                with contextlib.suppress(TopicAlreadyExistsError):
                     await admin.create_topics([NewTopic(name, partitions, 1)])
-                except TopicAlreadyExistsError:
-                    pass
     finally:
         await admin.close()
 

@@ -14,17 +14,17 @@ from pipeline.detect.base import Recognizer
 from pipeline.detect.custom import CustomTerms, CustomTermsRecognizer
 from pipeline.detect.nlp import LANGUAGE
 from pipeline.detect.recognizers.pii.bank_account import UsBankNumberRecognizer
-from pipeline.detect.recognizers.pii.credit_card import CreditCardRecognizer
+from pipeline.detect.recognizers.pii.credit_card import PaymentCardRecognizer
 from pipeline.detect.recognizers.pii.date_of_birth import DateOfBirthRecognizer
-from pipeline.detect.recognizers.pii.email import EmailRecognizer
-from pipeline.detect.recognizers.pii.iban import IbanRecognizer
+from pipeline.detect.recognizers.pii.email import EmailAddressRecognizer
+from pipeline.detect.recognizers.pii.iban import IbanCodeRecognizer
 from pipeline.detect.recognizers.pii.ip_address import IpAddressRecognizer
 from pipeline.detect.recognizers.pii.location import LocationRecognizer
 from pipeline.detect.recognizers.pii.national_id import FrenchNirRecognizer, SpanishDniRecognizer
 from pipeline.detect.recognizers.pii.person_context import PersonContextRecognizer
 from pipeline.detect.recognizers.pii.person_ner import SpacyNerRecognizer
-from pipeline.detect.recognizers.pii.phone import PhoneRecognizer
-from pipeline.detect.recognizers.pii.ssn import UsSsnRecognizer
+from pipeline.detect.recognizers.pii.phone import PhoneNumberRecognizer
+from pipeline.detect.recognizers.pii.ssn import UsSocialSecurityRecognizer
 from pipeline.detect.recognizers.secrets.assignment import SecretAssignmentRecognizer
 from pipeline.detect.recognizers.secrets.aws import (
     AwsAccessKeyIdRecognizer,
@@ -82,11 +82,11 @@ SECRET_RECOGNIZERS: tuple[type[Recognizer], ...] = (
 )
 
 PII_RECOGNIZERS: tuple[type[Recognizer], ...] = (
-    EmailRecognizer,
-    PhoneRecognizer,
-    CreditCardRecognizer,
-    UsSsnRecognizer,
-    IbanRecognizer,
+    EmailAddressRecognizer,
+    PhoneNumberRecognizer,
+    PaymentCardRecognizer,
+    UsSocialSecurityRecognizer,
+    IbanCodeRecognizer,
     IpAddressRecognizer,
     UsBankNumberRecognizer,
     LocationRecognizer,

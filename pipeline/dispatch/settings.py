@@ -113,9 +113,6 @@ class DispatchSettings(BaseModel):
     circuit_open_seconds: float = Field(default=DEFAULT_CIRCUIT_OPEN_SECONDS, gt=0)
     completion_tokens_estimate: int = Field(default=DEFAULT_COMPLETION_TOKENS_ESTIMATE, ge=0)
     dedup_table: str = "dispatch-dedup"
-    # How long a crashed worker's partitions (and their prompts) wait before another
-    # worker takes them over; None keeps faust's default (60 s).
-    session_timeout_seconds: float | None = Field(default=None, ge=6)
 
     @model_validator(mode="after")
     def _default_exists(self) -> DispatchSettings:

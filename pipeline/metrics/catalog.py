@@ -48,8 +48,11 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
 }
 DECISION_ACTIONS = ("allow", "redact", "block")
 DLQ_REASONS: dict[str, tuple[str, ...]] = {
-    "classify": ("invalid_json", "not_utf8", "too_large", "schema_violation"),
-    "dispatch": ("dispatch_failed",),
+    "classify": ("invalid_json", "not_utf8", "too_large", "schema_violation", "empty"),
+    "dispatch": (
+        "http_4xx", "malformed_reply", "outcome_unknown", "unknown_destination",
+        "response_guard_failed", "invalid_json", "schema_violation",
+    ),
 }
 DISPATCH_STATUSES = ("2xx", "429", "5xx", "4xx", "timeout", "error")
 TOKEN_KINDS = ("prompt", "completion")

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import time
 import uuid
 from collections import Counter
@@ -68,13 +69,20 @@ def _error(status: int, message: str, retry_after: float | None = None) -> web.R
     return web.json_response(body, status=status, headers=headers)
 
 
+_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*_\d+>")
+
+
 def _answer(messages: Sequence[dict[str, Any]], model: str, n: int) -> str:
     last = next((m.get("content", "") for m in reversed(messages) if m.get("role") == "user"), "")
     if "[[echo]]" in str(last):
         return str(last).replace("[[echo]]", "").strip()
     seed = int(hashlib.sha256(str(last).encode()).hexdigest()[:8], 16)
     words = [_WORDS[(seed + i * 7) % len(_WORDS)] for i in range(12 + seed % 20)]
-    return f"Mock answer {n} from {model}: " + " ".join(words).capitalize() + "."
+    # Real models echo the placeholders they were given; so does the mock, so the
+    # dispatch stage's re-identification has something to do.
+    echoed = list(dict.fromkeys(_PLACEHOLDER.findall(str(last))))
+    regarding = f"Regarding {', '.join(echoed)}: " if echoed else ""
+    return f"Mock answer {n} from {model}: {regarding}" + " ".join(words).capitalize() + "."
 
 
 def _completion(messages: Sequence[dict[str, Any]], model: str, n: int) -> dict[str, Any]:

@@ -78,17 +78,22 @@ def _describe(topic_role: str, value: dict[str, Any]) -> str:
 
 
 _FINAL = {"quarantine", "dlq", "response"}
+_ORDER = ("approved", "quarantine", "dlq", "response")
 
 
 async def _trace(
     settings: Settings,
-    ids: set[str] | None,
+    ids: list[str] | None,
     timeout: float,
     expect: int | None,
     only: str | None = None,
     since: float = 0.0,
 ) -> int:
-    """Echo outcomes until every wanted id reached a final one; returns how many did."""
+    """Echo outcomes until every wanted id reached a final one; returns how many did.
+
+    With ids, lines are printed grouped per id in the order given (a prompt's
+    approval, then its answer); without, they stream as they arrive.
+    """
     roles = {
         settings.topics.approved: "approved",
         settings.topics.quarantine: "quarantine",
@@ -105,6 +110,7 @@ async def _trace(
     )
     await consumer.start()
     final: set[str] = set()
+    lines: dict[str, list[tuple[int, str]]] = {}
     wanted = len(ids) if ids is not None else expect
     deadline = time.monotonic() + timeout
     try:
@@ -120,9 +126,15 @@ async def _trace(
                     role = roles[tp.topic]
                     if role in _FINAL:
                         final.add(ident)
-                    click.echo(f"{ident:>14}  {_describe(role, value)}")
+                    line = f"{ident:>14}  {_describe(role, value)}"
+                    if ids is None:
+                        click.echo(line)
+                    lines.setdefault(ident, []).append((_ORDER.index(role), line))
     finally:
         await consumer.stop()
+    for ident in ids or ():
+        for _, line in sorted(lines.get(ident, [])):
+            click.echo(line)
     return len(final)
 
 
@@ -146,7 +158,7 @@ def trace(
     since: float,
 ) -> None:
     """Print what happened to prompt IDS (or to everything) on the outcome topics."""
-    done = asyncio.run(_trace(settings, set(ids) or None, timeout, expect, only, since))
+    done = asyncio.run(_trace(settings, list(ids) or None, timeout, expect, only, since))
     if ids and done < len(ids):
         raise click.ClickException(
             f"only {done} of {len(ids)} prompts reached an outcome in {timeout:.0f}s"

@@ -53,3 +53,18 @@ def test_version_depends_on_extra() -> None:
     """The detector-set version changes with the model it is combined with."""
     assert registry_version("a") != registry_version("b")
     assert registry_version("a") == registry_version("a")
+
+
+def test_no_class_shadows_a_presidio_recognizer() -> None:
+    """presidio finds predefined recognizers by class name among all EntityRecognizer subclasses,
+    so a same-named class of ours would replace its EmailRecognizer etc. in any default engine."""
+    from presidio_analyzer.recognizer_registry.recognizers_loader_utils import (
+        RecognizerListLoader,
+    )
+
+    ours = {cls.__name__ for cls in ALL_RECOGNIZERS} | {CustomTermsRecognizer.__name__}
+    theirs = {
+        cls.__name__ for cls in RecognizerListLoader.get_all_existing_recognizers()
+        if cls.__module__.startswith("presidio_analyzer.")
+    }
+    assert not ours & theirs

@@ -137,6 +137,9 @@ def worker_env(
         PROMPT_DLP_DISPATCH=json.dumps(dispatch),
         PROMPT_DLP_VAULT_KEYS=vault_keys,
         PROMPT_DLP_LOG_LEVEL="WARNING",
+        PROMPT_DLP_METRICS_PORT="0",
+        # Short, so a SIGKILLed worker's partitions move to its successor quickly.
+        PROMPT_DLP_SESSION_TIMEOUT_SECONDS="8",
     )
     return env
 
@@ -144,7 +147,7 @@ def worker_env(
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "pipeline.dispatch.run"],
+            [sys.executable, "-m", "pipeline", "worker", "--role", "dispatch"],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
 

@@ -1,14 +1,18 @@
-"""Small aiokafka helpers for integration tests: produce JSON, collect a topic until a condition."""
+"""Small aiokafka helpers for integration tests: produce JSON, collect a topic until a condition.
+
+Every helper takes ``client``: extra aiokafka options that override the plain ``bootstrap``
+connection (e.g. ``LocalBroker.aiokafka_kwargs(sasl=True)``).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 
 async def produce(
@@ -67,3 +71,75 @@ async def collect(
 
 def values(records: Sequence[Any]) -> list[dict[str, Any]]:
     return [orjson.loads(r.value) for r in records if r.value is not None]
+
+
+def _options(bootstrap: str, client: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {"bootstrap_servers": bootstrap, **(client or {})}
+
+
+async def produce_records(
+    bootstrap: str,
+    topic: str,
+    items: Iterable[tuple[str | None, bytes | None, Sequence[tuple[str, bytes]]]],
+    *,
+    client: Mapping[str, Any] | None = None,
+) -> list[Any]:
+    """Send (key, raw value, headers) triples in order; return each record's metadata once acked."""
+    producer = AIOKafkaProducer(**_options(bootstrap, client), acks="all",
+                                max_request_size=8 * 1024 * 1024)
+    await producer.start()
+    try:
+        futures = [
+            await producer.send(topic, value, key=key.encode() if key else None,
+                                headers=list(headers) or None)
+            for key, value, headers in items
+        ]
+        return list(await asyncio.gather(*futures))
+    finally:
+        await producer.stop()
+
+
+async def read_all(
+    bootstrap: str,
+    topics: Sequence[str],
+    timeout: float = 60.0,
+    *,
+    client: Mapping[str, Any] | None = None,
+) -> dict[str, list[Any]]:
+    """Every record now in ``topics``: from the beginning up to the end offsets taken at start."""
+    consumer = AIOKafkaConsumer(**_options(bootstrap, client), auto_offset_reset="earliest",
+                                enable_auto_commit=False, group_id=None,
+                                fetch_max_bytes=16 * 1024 * 1024,
+                                max_partition_fetch_bytes=16 * 1024 * 1024)
+    await consumer.start()
+    seen: dict[str, list[Any]] = {t: [] for t in topics}
+    try:
+        partitions = [TopicPartition(t, p) for t in topics
+                      for p in sorted(await _partitions(consumer, t))]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        pending = {tp for tp, end in ends.items() if end > 0}
+        deadline = time.monotonic() + timeout
+        while pending:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"read_all: {sorted(map(str, pending))} not read to the end")
+            batches = await consumer.getmany(*pending, timeout_ms=500)
+            for tp, records in batches.items():
+                seen[tp.topic].extend(r for r in records if r.offset < ends[tp])
+            for tp in list(pending):
+                if await consumer.position(tp) >= ends[tp]:
+                    pending.discard(tp)
+    finally:
+        await consumer.stop()
+    return seen
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    for _ in range(50):
+        found = consumer.partitions_for_topic(topic)
+        if found:
+            return set(found)
+        await consumer.topics()  # refreshes the cluster metadata
+        await asyncio.sleep(0.1)
+    raise LookupError(f"topic {topic} has no partitions (does it exist?)")

@@ -28,7 +28,6 @@ DISPATCH = {
     "batch_size": 8,
     "backoff_base_seconds": 0.1,
     "backoff_cap_seconds": 0.5,
-    "session_timeout_seconds": 8,
 }
 
 

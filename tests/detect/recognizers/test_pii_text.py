@@ -6,25 +6,30 @@ import pytest
 
 from pipeline.detect.base import Recognizer
 from pipeline.detect.recognizers.pii.date_of_birth import DateOfBirthRecognizer
-from pipeline.detect.recognizers.pii.email import EmailRecognizer
+from pipeline.detect.recognizers.pii.email import EmailAddressRecognizer
 from pipeline.detect.recognizers.pii.ip_address import IpAddressRecognizer
 from pipeline.detect.recognizers.pii.location import LocationRecognizer
-from pipeline.detect.recognizers.pii.phone import PhoneRecognizer
+from pipeline.detect.recognizers.pii.phone import PhoneNumberRecognizer
 
 Spans = Callable[..., list[str]]
 
 CASES: list[tuple[Recognizer, str, list[str]]] = [
-    (EmailRecognizer(), "mail jane.o'neil+x@mail.co.uk.", ["neil+x@mail.co.uk"]),
-    (EmailRecognizer(), "write to a.b@corp-mail.io today", ["a.b@corp-mail.io"]),
-    (EmailRecognizer(), "git clone git@github.com:org/repo.git", []),
-    (EmailRecognizer(), "npm i @scope/pkg@1.2.3", []),
-    (PhoneRecognizer(), "call me at (415) 555-2671", ["(415) 555-2671"]),
-    (PhoneRecognizer(), "WhatsApp +44 7700 900123 please", ["+44 7700 900123"]),
-    (PhoneRecognizer(), "Tél : 01 42 68 53 00", ["01 42 68 53 00"]),
-    (PhoneRecognizer(), "Telefon 030 1234567", ["030 1234567"]),
-    (PhoneRecognizer(), "PO 7422-494-743", []),
-    (PhoneRecognizer(), "timestamp 2024-08-06 16:32", []),
-    (PhoneRecognizer(), "id 4155552671", []),  # bare digits without a phone word
+    (EmailAddressRecognizer(), "mail jane.o'neil+x@mail.co.uk.", ["neil+x@mail.co.uk"]),
+    (EmailAddressRecognizer(), "write to a.b@corp-mail.io today", ["a.b@corp-mail.io"]),
+    (EmailAddressRecognizer(), "Draft a reply to jane.doe@example.org", ["jane.doe@example.org"]),
+    (EmailAddressRecognizer(), "cc ops@mail.example.com and qa@corp.test, x@team.example",
+     ["ops@mail.example.com", "qa@corp.test", "x@team.example"]),
+    (EmailAddressRecognizer(), "git clone git@github.com:org/repo.git", []),
+    (EmailAddressRecognizer(), "npm i @scope/pkg@1.2.3", []),
+    (PhoneNumberRecognizer(), "call me at (415) 555-2671", ["(415) 555-2671"]),
+    (PhoneNumberRecognizer(), "WhatsApp +44 7700 900123 please", ["+44 7700 900123"]),
+    (PhoneNumberRecognizer(), "Tél : 01 42 68 53 00", ["01 42 68 53 00"]),
+    (PhoneNumberRecognizer(), "Telefon 030 1234567", ["030 1234567"]),
+    (PhoneNumberRecognizer(), "Jane Roe (555) 123-4567", ["(555) 123-4567"]),  # fictional range
+    (PhoneNumberRecognizer(), "Jane Roe, 555-010-0199", ["555-010-0199"]),
+    (PhoneNumberRecognizer(), "PO 7422-494-743", []),
+    (PhoneNumberRecognizer(), "timestamp 2024-08-06 16:32", []),
+    (PhoneNumberRecognizer(), "id 4155552671", []),  # bare digits without a phone word
     (IpAddressRecognizer(), "SRC=10.1.2.3 DST=192.168.0.7", ["10.1.2.3", "192.168.0.7"]),
     (IpAddressRecognizer(), "from 2001:db8:85a3::8a2e:370:7334 at 08:53:42",
      ["2001:db8:85a3::8a2e:370:7334"]),

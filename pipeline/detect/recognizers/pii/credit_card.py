@@ -17,7 +17,7 @@ _IIN = regex.compile(
 )
 
 
-class CreditCardRecognizer(RegexRecognizer):
+class PaymentCardRecognizer(RegexRecognizer):
     """13-19 digits, plain or grouped with one consistent separator, Luhn-valid, known IIN."""
 
     entity_type = "CREDIT_CARD"

@@ -16,7 +16,7 @@ from pipeline.events import Category
 _NOT_PERSONAL_LOCAL = frozenset({"git", "noreply", "no-reply", "donotreply", "mailer-daemon"})
 
 
-class EmailRecognizer(RegexRecognizer):
+class EmailAddressRecognizer(RegexRecognizer):
     """Every syntactically valid RFC 5322 dot-atom address, documentation domains included.
 
     The lookbehind anchors at token starts so scans stay linear.

@@ -12,7 +12,7 @@ from pipeline.detect.validation import IBAN_LENGTHS, iban_ok
 from pipeline.events import Category
 
 
-class IbanRecognizer(Recognizer):
+class IbanCodeRecognizer(Recognizer):
     """Compact or grouped by four; the span is cut at the country's registered length."""
 
     entity_type = "IBAN_CODE"

@@ -34,7 +34,7 @@ _NANP_LAYOUT = regex.compile(
 _DATE_LIKE = regex.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 
 
-class PhoneRecognizer(Recognizer):
+class PhoneNumberRecognizer(Recognizer):
     """A cheap shape prefilter finds candidates; only those reach libphonenumber.
 
     presidio's PhoneRecognizer runs ``PhoneNumberMatcher`` over the whole text per region, which

@@ -12,7 +12,7 @@ from pipeline.events import Category
 _CONTEXT = ("ssn", "social security", "social sec", "soc. sec", "ss#", "ss #", "taxpayer", "tin")
 
 
-class UsSsnRecognizer(RegexRecognizer):
+class UsSocialSecurityRecognizer(RegexRecognizer):
     """Dashed numbers stand alone; spaced and plain nine digits need an SSN word nearby.
 
     Well-known sample numbers (SSA's 219-09-9999, the Woolworth 078-05-1120, 123-45-6789) are
