@@ -32,19 +32,19 @@ RESULTS = Path(__file__).resolve().parent / "results"
 FRACTIONS = (0.25, 0.5, 0.75)
 PLANS = {  # (ours, vanilla)
     "quick": (Plan(300, 8, FRACTIONS), Plan(60, 8, FRACTIONS, min_phase_events=20)),
-    "full": (Plan(2000, 30, FRACTIONS), Plan(300, 30, FRACTIONS)),
+    "full": (Plan(2000, 30, FRACTIONS, burst_reps=2), Plan(300, 30, FRACTIONS)),
 }
-SWEEP = {"quick": (), "full": (8, 128)}
+SWEEP = {"quick": (), "full": (64, 128)}
 GIB = 1024
 
 
-def _configs(mode: str, sweep: bool, vanilla: bool) -> list[Config]:
+def _configs(sweep: tuple[int, ...], vanilla: bool) -> list[Config]:
+    """Default config x1, x2, vanilla x1, then ours x1 at other batch sizes."""
     configs = [Config("ours-1w", "ours", 1), Config("ours-2w", "ours", 2)]
     if vanilla:
         configs.append(Config("vanilla-1w", "vanilla", 1))
-    if sweep:
-        configs += [Config(f"ours-1w-batch{n}", "ours", 1, {"PROMPT_DLP_BATCH_SIZE": str(n)})
-                    for n in SWEEP[mode]]
+    configs += [Config(f"ours-1w-batch{n}", "ours", 1, {"PROMPT_DLP_BATCH_SIZE": str(n)})
+                for n in sweep]
     return configs
 
 
@@ -65,18 +65,24 @@ async def _run(args: argparse.Namespace, bootstrap: str, broker_pid: int | None,
     print(f"workload: {workload.source}; mode {mode}", flush=True)
     results: dict[str, Any] = {"meta": meta, "configs": []}
     ours_plan, vanilla_plan = PLANS[mode]
-    for index, cfg in enumerate(_configs(mode, not args.no_sweep, not args.no_vanilla)):
+    sweep = () if args.no_sweep else SWEEP["full" if args.sweep else mode]
+    for index, cfg in enumerate(_configs(sweep, not args.no_vanilla)):
         print(f"== {cfg.name}", flush=True)
         plan = vanilla_plan if cfg.kind == "vanilla" else ours_plan
+        reference = None
+        if cfg.env:  # a sweep point: same offered load as the default configuration
+            plan = Plan(ours_plan.burst_events, ours_plan.phase_seconds, (0.5,),
+                        burst_reps=ours_plan.burst_reps)
+            reference = _by_name(results["configs"], "ours-1w").get("max_throughput")
         hint = 10.0 if cfg.kind == "vanilla" else 50.0
         started = time.monotonic()
         try:
             result = await run_config(cfg, plan, workload, bootstrap, broker_pid, run_dir,
-                                      args.port + 50 + 4 * index, hint)
+                                      args.port + 50 + 4 * index, hint, reference)
         except Exception as exc:  # keep the other configurations' numbers
             print(f"  [{cfg.name}] failed: {exc!r}", flush=True)
             result = {"name": cfg.name, "kind": cfg.kind, "workers": cfg.workers,
-                      "env": cfg.env, "error": repr(exc), "phases": []}
+                      "env": cfg.env, "error": repr(exc), "bursts": [], "phases": []}
         result["seconds"] = round(time.monotonic() - started, 1)
         results["configs"].append(result)
     results["targets"] = targets(results["configs"])
@@ -118,7 +124,8 @@ def targets(configs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def notes(configs: list[dict[str, Any]]) -> list[str]:
     out = []
-    ours = [ph for c in configs if c["kind"] == "ours" for ph in c.get("phases", [])]
+    ours = [ph for c in configs if c["kind"] == "ours"
+            for ph in c.get("bursts", []) + c.get("phases", [])]
     if ours and not any(ph["worker_metrics"]["queue_wait_seconds"]["count"] for ph in ours
                         if "worker_metrics" in ph):
         out.append("prompt_dlp_queue_wait_seconds is declared in the metrics catalog but never "
@@ -137,6 +144,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--no-sweep", action="store_true", help="skip the batch-size sweep")
+    parser.add_argument("--sweep", action="store_true", help="run the sweep in --quick mode too")
     parser.add_argument("--no-vanilla", action="store_true", help="skip vanilla presidio")
     args = parser.parse_args()
 
@@ -156,7 +164,10 @@ def main() -> None:
         print(f"wrote {path}")
     for t in results["targets"]:
         print(f"{'PASS' if t['met'] else 'MISS'}  {t['target']}: {t['measured']}")
-    shutil.rmtree(run_dir, ignore_errors=True)
+    if any(c.get("error") for c in results["configs"]):
+        print(f"worker logs kept in {run_dir}")
+    else:
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ def run_worker(settings: Settings, roles: set[str]) -> None:
     """Blocks until SIGTERM/SIGINT; faust commits what was processed on the way out."""
     from pipeline.logs import logging_config
 
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     loop.run_until_complete(ensure_topics(settings))

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-__all__ = ["Histogram", "WorkerProc", "cpu_seconds", "peak_rss_bytes", "scrape"]
+__all__ = ["Histogram", "WorkerProc", "cpu_seconds", "machine_busy_seconds", "peak_rss_bytes",
+           "scrape"]
 
 REPO = Path(__file__).resolve().parents[2]
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -51,7 +52,8 @@ class WorkerProc:
     def ready(self) -> bool:
         """Ours: /readyz (producer connected and partitions assigned). Vanilla: process alive."""
         if not self.alive():
-            raise RuntimeError(f"{self.name} exited early; see {self.log_path}")
+            tail = self.log_path.read_text(errors="replace").strip().splitlines()[-5:]
+            raise RuntimeError(f"{self.name} exited early: " + " | ".join(tail))
         if self.metrics_port is None:
             return True
         try:
@@ -101,6 +103,13 @@ def cpu_seconds(pid: int) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / _CLK_TCK
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds spent not idle, summed over all cores, since boot (/proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / _CLK_TCK
 
 
 @dataclass

@@ -76,7 +76,7 @@ class Recognizer(LocalRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        """presidio entry point: prefilter, ``scan`` under the deadline, fail closed."""
+        """Presidio entry point: prefilter, ``scan`` under the deadline, fail closed."""
         artifacts = PromptArtifacts.matching(text, nlp_artifacts)
         if artifacts is None:
             deadline, lowered = Deadline(DEFAULT_BUDGET_SECONDS), text.lower()
@@ -89,9 +89,9 @@ class Recognizer(LocalRecognizer):
         except DetectionError:
             raise
         except TimeoutError:  # the regex module's timeout
-            raise DetectionTimeout(f"{self.name}: regex time budget exceeded") from None
+            raise DetectionTimeout(f"{type(self).__name__}: regex time budget exceeded") from None
         except Exception as exc:
-            raise RecognizerFailed(f"{self.name} raised {type(exc).__name__}") from None
+            raise RecognizerFailed(f"{type(self).__name__} raised {type(exc).__name__}") from None
         return [
             RecognizerResult(
                 c.entity_type, c.start, c.end, c.score,

@@ -125,7 +125,7 @@ class DetectionEngine:
         return results
 
     def _analyze(self, text: str, artifacts: PromptArtifacts, depth: int) -> list[Candidate]:
-        """presidio over the text, then over re-joined tokens and decoded blobs (bounded depth)."""
+        """Presidio over the text, then over re-joined tokens and decoded blobs (bounded depth)."""
         found = self._candidates(self.analyzer.analyze(text, LANGUAGE, nlp_artifacts=artifacts))
         deadline = artifacts.deadline
         if depth == 0:
@@ -156,7 +156,7 @@ class DetectionEngine:
 
     @staticmethod
     def _candidates(results: list[Result]) -> list[Candidate]:
-        """presidio results as candidates; a result without a category fails closed."""
+        """Presidio results as candidates; a result without a category fails closed."""
         out = []
         for r in results:
             meta = r.recognition_metadata or {}

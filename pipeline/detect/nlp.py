@@ -28,7 +28,9 @@ LANGUAGE = "en"
 class ProseNlpEngine(NlpEngine):
     """PERSON spans for prose; other texts (decoded blobs, re-joined tokens) get none."""
 
-    def __init__(self, model: str, batch_size: int = 64, max_ner_chars: int = MAX_NER_CHARS) -> None:
+    def __init__(
+        self, model: str, batch_size: int = 64, max_ner_chars: int = MAX_NER_CHARS
+    ) -> None:
         self.tagger = NerTagger(model, batch_size=batch_size)
         self.model_version = self.tagger.model_version
         self.max_ner_chars = max_ner_chars
@@ -70,7 +72,7 @@ class ProseNlpEngine(NlpEngine):
         ]
 
     def process_text(self, text: str, language: str) -> PromptArtifacts:
-        """presidio contract: artifacts for one text, with the default time budget."""
+        """Presidio contract: artifacts for one text, with the default time budget."""
         return self.process_prompts([[text]], Deadline(DEFAULT_BUDGET_SECONDS))[0][0]
 
     def process_batch(
@@ -81,7 +83,7 @@ class ProseNlpEngine(NlpEngine):
         n_process: int = 1,
         **kwargs: Any,
     ) -> Iterator[tuple[str, PromptArtifacts]]:
-        """presidio contract: each text is its own prompt; one model pass for all of them."""
+        """Presidio contract: each text is its own prompt; one model pass for all of them."""
         items = list(texts)
         deadline = Deadline(DEFAULT_BUDGET_SECONDS * max(1, len(items)))
         for text, [artifacts] in zip(items, self.process_prompts([[t] for t in items], deadline),

@@ -1,4 +1,4 @@
-"""The one list of recognizers the engine runs, and the presidio ``RecognizerRegistry`` built from it.
+"""The one list of recognizers the engine runs, and the presidio registry built from it.
 
 A recognizer class not listed here never runs, and ``tests/detect/test_registry.py`` fails if a
 class exists but is missing from this list.
@@ -99,7 +99,7 @@ PII_RECOGNIZERS: tuple[type[Recognizer], ...] = (
 # Reads the PERSON spans that nlp.ProseNlpEngine puts in the NlpArtifacts.
 NER_RECOGNIZERS: tuple[type[SpacyNerRecognizer], ...] = (SpacyNerRecognizer,)
 
-ALL_RECOGNIZERS: tuple[type[EntityRecognizer], ...] = (
+ALL_RECOGNIZERS: tuple[type[Recognizer] | type[SpacyNerRecognizer], ...] = (
     SECRET_RECOGNIZERS + PII_RECOGNIZERS + NER_RECOGNIZERS
 )
 

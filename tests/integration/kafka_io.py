@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 
 async def produce(
@@ -107,20 +107,22 @@ async def read_all(
     client: Mapping[str, Any] | None = None,
 ) -> dict[str, list[Any]]:
     """Every record now in ``topics``: from the beginning up to the end offsets taken at start."""
-    consumer = AIOKafkaConsumer(**_options(bootstrap, client), auto_offset_reset="earliest",
-                                enable_auto_commit=False, group_id=None,
-                                fetch_max_bytes=16 * 1024 * 1024,
+    consumer = AIOKafkaConsumer(*topics, **_options(bootstrap, client),
+                                auto_offset_reset="earliest", enable_auto_commit=False,
+                                group_id=None, fetch_max_bytes=16 * 1024 * 1024,
                                 max_partition_fetch_bytes=16 * 1024 * 1024)
     await consumer.start()
     seen: dict[str, list[Any]] = {t: [] for t in topics}
+    deadline = time.monotonic() + timeout
     try:
-        partitions = [TopicPartition(t, p) for t in topics
-                      for p in sorted(await _partitions(consumer, t))]
-        consumer.assign(partitions)
+        while {tp.topic for tp in consumer.assignment()} != set(topics):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"read_all: {topics} not all assigned (do they exist?)")
+            await asyncio.sleep(0.1)
+        partitions = sorted(consumer.assignment())
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
         pending = {tp for tp, end in ends.items() if end > 0}
-        deadline = time.monotonic() + timeout
         while pending:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"read_all: {sorted(map(str, pending))} not read to the end")
@@ -134,12 +136,3 @@ async def read_all(
         await consumer.stop()
     return seen
 
-
-async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    for _ in range(50):
-        found = consumer.partitions_for_topic(topic)
-        if found:
-            return set(found)
-        await consumer.topics()  # refreshes the cluster metadata
-        await asyncio.sleep(0.1)
-    raise LookupError(f"topic {topic} has no partitions (does it exist?)")

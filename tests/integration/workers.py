@@ -2,7 +2,8 @@
 
 Usage::
 
-    with WorkerGroup(classify_env(broker.faust_url, topics, app_id, tmp_path, keys), tmp_path) as group:
+    env = classify_env(broker.faust_url, topics, app_id, tmp_path, keys)
+    with WorkerGroup(env, tmp_path) as group:
         w = group.start("w1")            # python -m pipeline worker --role classify
         w.wait_ready(60)                 # /readyz: producer up and partitions assigned
         w.kill(signal.SIGKILL)           # fault injection; group.start("w2") restarts
@@ -65,7 +66,8 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str, interval: f
 class Worker:
     """One worker subprocess, its log file and its metrics port."""
 
-    def __init__(self, name: str, proc: subprocess.Popen[bytes], log: Path, metrics_port: int) -> None:
+    def __init__(self, name: str, proc: subprocess.Popen[bytes], log: Path,
+                 metrics_port: int) -> None:
         self.name = name
         self.proc = proc
         self.log = log
@@ -99,7 +101,8 @@ class Worker:
 
     def get(self, path: str, method: str = "GET", timeout: float = 5.0) -> tuple[int, bytes]:
         """HTTP request to the worker's metrics server; (status, body), errors included."""
-        request = urllib.request.Request(f"http://127.0.0.1:{self.metrics_port}{path}", method=method)
+        url = f"http://127.0.0.1:{self.metrics_port}{path}"
+        request = urllib.request.Request(url, method=method)
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return int(response.status), bytes(response.read())
@@ -115,7 +118,8 @@ class Worker:
     def wait_ready(self, timeout: float = 90.0) -> None:
         def check() -> bool:
             if not self.alive():
-                raise RuntimeError(f"worker {self.name} exited ({self.proc.returncode}):\n{self.output()[-3000:]}")
+                code, tail = self.proc.returncode, self.output()[-3000:]
+                raise RuntimeError(f"worker {self.name} exited ({code}):\n{tail}")
             return self.ready()
 
         wait_until(check, timeout, f"worker {self.name} to be ready")
@@ -138,8 +142,8 @@ class WorkerGroup:
         env = {**os.environ, "PROMPT_DLP_METRICS_PORT": str(port), **self.env, **overrides}
         log = self.log_dir / f"{name}.log"
         with log.open("ab") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "pipeline", "worker", "--role", self.role],
-                                    env=env, stdout=out, stderr=subprocess.STDOUT,
+            command = [sys.executable, "-m", "pipeline", "worker", "--role", self.role]
+            proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL)
         worker = Worker(name, proc, log, int(env["PROMPT_DLP_METRICS_PORT"]))
         self.workers.append(worker)

@@ -78,12 +78,14 @@ class Corpus:
 
     def pem_key(self) -> Value:
         lines = [self._token(_B64, 64) for _ in range(6)]
-        text = "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(lines) + "\n-----END RSA PRIVATE KEY-----"
+        body = "\n".join(lines)
+        text = f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----"
         return Value("pem", "secret", text, tuple(lines))
 
     def url_password(self) -> Value:
         password = self._token(_ALNUM, 12) + self.rng.choice("!%^*") + self._token(_ALNUM, 6)
-        text = f"postgres://svc_reports:{password}@db{self.rng.randint(1, 9)}.corp-internal.net:5432/sales"
+        host = f"db{self.rng.randint(1, 9)}.corp-internal.net"
+        text = f"postgres://svc_reports:{password}@{host}:5432/sales"
         return Value("url_password", "secret", text, (password,))
 
     def email(self) -> Value:

@@ -33,7 +33,7 @@ class SpacyNerRecognizer(SpacyRecognizer):
             name=type(self).__name__,
         )
 
-    def analyze(  # type: ignore[override]  # SpacyRecognizer.analyze is unannotated
+    def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         """PERSON results from our artifacts, or presidio's behaviour for spaCy artifacts."""
@@ -44,11 +44,11 @@ class SpacyNerRecognizer(SpacyRecognizer):
         if entities and self.entity_type not in entities:
             return []
         metadata = {
-            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+            RecognizerResult.RECOGNIZER_NAME_KEY: type(self).__name__,
             RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
             CATEGORY_KEY: self.category,
         }
         return [
-            RecognizerResult(self.entity_type, start, end, score, recognition_metadata=dict(metadata))
-            for (start, end), score in zip(artifacts.persons, artifacts.scores, strict=True)
+            RecognizerResult(self.entity_type, s, e, score, recognition_metadata=dict(metadata))
+            for (s, e), score in zip(artifacts.persons, artifacts.scores, strict=True)
         ]
