@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import signal
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -149,6 +150,11 @@ def main() -> None:
     args = parser.parse_args()
 
     from tests.support.broker import LocalBroker
+
+    def _interrupt(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, _interrupt)  # so `finally` stops the workers and the broker
 
     run_dir = Path(tempfile.mkdtemp(prefix="prompt-dlp-e2e-"))
     broker = LocalBroker(args.port, run_dir / "kafka")

@@ -3,6 +3,13 @@
 Corpus events keep only what a real producer sends (``id``, ``tenant``, ``user``, ``model``,
 ``messages``, ``conversation_id``); labels and meta are the answer key and are dropped. Every
 produced event gets a fresh ``id`` so outputs can be matched to their inbound record.
+
+The corpus has 1,000 events and a run sends ~20,000, so templates repeat. The detector keeps
+an NER cache keyed by text line, which would turn repeats into cache hits that real traffic
+does not get. So every sentence-like line of every non-system message gets a unique
+lowercase nonsense word appended (no capitals, digits or punctuation: it cannot create a
+finding; key material, code and log lines are left alone). System prompts stay as they are:
+those do repeat in real traffic.
 """
 
 from __future__ import annotations
@@ -54,8 +61,41 @@ class Workload:
         rng = random.Random(f"{seed}-{prefix}")
         for i in range(count):
             ident = f"{prefix}-{i:06d}"
-            event = {"id": ident, **rng.choice(self.templates)}
+            template = rng.choice(self.templates)
+            event = {"id": ident, **template, "messages": _unique(template["messages"], i)}
             yield ident, orjson.dumps(event)
+
+
+def _word(n: int) -> str:
+    letters = "bcdfghjklmnpqrstvwxz"
+    out = "q"
+    while True:
+        n, r = divmod(n, len(letters))
+        out += letters[r]
+        if n == 0:
+            return out
+
+
+def _prose(line: str) -> bool:
+    """Sentence-like lines (the ones NER sees); never key material, code tokens or blanks."""
+    stripped = line.strip()
+    letters = sum(c.isalpha() or c == " " for c in stripped)
+    return (stripped.count(" ") >= 2 and letters >= 0.8 * len(stripped)
+            and any(c.islower() for c in stripped))
+
+
+def _unique(messages: list[dict[str, str]], seq: int) -> list[dict[str, str]]:
+    """Copy ``messages`` with a word unique to (event, line) appended to each user line."""
+    out = []
+    for index, message in enumerate(messages):
+        if message.get("role") == "system":
+            out.append(message)
+            continue
+        lines = message["content"].split("\n")
+        salted = [f"{line} {_word((seq * 64 + index) * 4096 + n)}" if _prose(line) else line
+                  for n, line in enumerate(lines)]
+        out.append({**message, "content": "\n".join(salted)})
+    return out
 
 
 def load_workload(corpus: Path | None = DEFAULT_CORPUS) -> Workload:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,10 +25,11 @@ from pipeline.quarantine.service import ReviewService
 from pipeline.quarantine.settings import ReviewSettings
 from pipeline.quarantine.testing import finding, quarantine_record, read_topic, seed_quarantine
 from pipeline.quarantine.web import create_app
+from tests.conftest import TEST_KAFKA_PORT
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-PORT = 19292
+PORT = TEST_KAFKA_PORT
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -39,17 +40,11 @@ EMAIL = "jane.doe@example.com"
 
 
 @pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def broker(kafka_broker: object) -> object:
+    """The session's real broker (tests/conftest.py); topics are unique per test."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed")
-    from tests.support.broker import LocalBroker
-
-    b = LocalBroker(PORT, Path(tmp_path_factory.mktemp("kafka-console")))
-    b.start()
-    try:
-        yield b
-    finally:
-        b.stop()
+    return kafka_broker
 
 
 @pytest.fixture

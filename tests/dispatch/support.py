@@ -22,9 +22,10 @@ from typing import Any
 import orjson
 
 from pipeline.config import TopicNames
+from tests.conftest import TEST_KAFKA_PORT
 
 REPO = Path(__file__).resolve().parents[2]
-BROKER_PORT = int(os.environ.get("PROMPT_DLP_DISPATCH_TEST_KAFKA_PORT", "19192"))
+BROKER_PORT = TEST_KAFKA_PORT  # the session broker of tests/conftest.py
 MOCK_PORT_BASE = 18192
 
 

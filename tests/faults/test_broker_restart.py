@@ -43,16 +43,24 @@ async def test_broker_restart_mid_stream_loses_nothing(
     ledger = Ledger(topics)
     await ensure_topics(Settings(broker=broker.faust_url, topics=topics, partitions=2))
     events = mixed_stream(240, 7, "restart")
-    env = classify_env(broker.faust_url, topics, f"faults-restart-{uuid.uuid4().hex[:8]}",
-                       tmp_path, vault_keys, PROMPT_DLP_BATCH_SIZE="8",
-                       PROMPT_DLP_SESSION_TIMEOUT_SECONDS="6")
+    env = classify_env(
+        broker.faust_url,
+        topics,
+        f"faults-restart-{uuid.uuid4().hex[:8]}",
+        tmp_path,
+        vault_keys,
+        PROMPT_DLP_BATCH_SIZE="8",
+        PROMPT_DLP_SESSION_TIMEOUT_SECONDS="6",
+    )
     with WorkerGroup(env, tmp_path) as group:
         worker = group.start("w0")
         await asyncio.to_thread(worker.wait_ready)
         producing = asyncio.create_task(
-            trickle(ledger, broker.bootstrap, events, 5, 0.1, outage=60))
-        seen = await collect(broker.bootstrap, ledger.outputs,
-                             lambda s: len(ledger.ids_seen(s)) >= 30)
+            trickle(ledger, broker.bootstrap, events, 5, 0.1, outage=60)
+        )
+        seen = await collect(
+            broker.bootstrap, ledger.outputs, lambda s: len(ledger.ids_seen(s)) >= 30
+        )
         await asyncio.to_thread(broker.restart)
         print(f"broker restarted after {len(ledger.ids_seen(seen))} of {len(events)} outcomes")
         await producing

@@ -35,9 +35,16 @@ async def test_killed_and_restarted_workers_account_for_every_event(
     ledger = Ledger(topics)
     await ensure_topics(Settings(broker=kafka_broker.faust_url, topics=topics, partitions=4))
     events = mixed_stream(300, SEED, "kill")
-    env = classify_env(kafka_broker.faust_url, topics, f"faults-kill-{uuid.uuid4().hex[:8]}",
-                       tmp_path, vault_keys, partitions=4, PROMPT_DLP_BATCH_SIZE="8",
-                       PROMPT_DLP_SESSION_TIMEOUT_SECONDS="6")
+    env = classify_env(
+        kafka_broker.faust_url,
+        topics,
+        f"faults-kill-{uuid.uuid4().hex[:8]}",
+        tmp_path,
+        vault_keys,
+        partitions=4,
+        PROMPT_DLP_BATCH_SIZE="8",
+        PROMPT_DLP_SESSION_TIMEOUT_SECONDS="6",
+    )
     with WorkerGroup(env, tmp_path) as group:
         worker = group.start("w0")
         await asyncio.to_thread(worker.wait_ready)

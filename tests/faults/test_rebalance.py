@@ -29,9 +29,16 @@ async def test_workers_joining_and_leaving_under_load_lose_nothing(
     ledger = Ledger(topics)
     await ensure_topics(Settings(broker=kafka_broker.faust_url, topics=topics, partitions=4))
     events = mixed_stream(300, 23, "rebalance")
-    env = classify_env(kafka_broker.faust_url, topics, f"faults-rebalance-{uuid.uuid4().hex[:8]}",
-                       tmp_path, vault_keys, partitions=4, PROMPT_DLP_BATCH_SIZE="8",
-                       PROMPT_DLP_SESSION_TIMEOUT_SECONDS="6")
+    env = classify_env(
+        kafka_broker.faust_url,
+        topics,
+        f"faults-rebalance-{uuid.uuid4().hex[:8]}",
+        tmp_path,
+        vault_keys,
+        partitions=4,
+        PROMPT_DLP_BATCH_SIZE="8",
+        PROMPT_DLP_SESSION_TIMEOUT_SECONDS="6",
+    )
     with WorkerGroup(env, tmp_path) as group:
         w1 = group.start("w1")
         await asyncio.to_thread(w1.wait_ready)
@@ -39,12 +46,13 @@ async def test_workers_joining_and_leaving_under_load_lose_nothing(
         w2 = group.start("w2")
         await asyncio.to_thread(w2.wait_ready)
         w3 = group.start("w3")
-        await asyncio.to_thread(w3.wait_ready)
+        await asyncio.to_thread(w3.wait_serving)  # 4 partitions, 3 workers: it may get none yet
         for leaving in (w1, w2):
             code = await asyncio.to_thread(leaving.kill, signal.SIGTERM)
             assert code == 0, f"{leaving.name} exit {code}:\n{leaving.output()[-2000:]}"
             await asyncio.sleep(1.0)
         print(f"stream still flowing while workers left: {not producing.done()}")
+        await asyncio.to_thread(w3.wait_ready)
         await producing
         await collect(kafka_broker.bootstrap, ledger.outputs, ledger.covers(events), timeout=90)
         assert w3.alive()

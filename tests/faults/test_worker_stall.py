@@ -32,15 +32,22 @@ async def test_stopped_worker_is_replaced_and_resumes_without_loss(
     await ensure_topics(Settings(broker=kafka_broker.faust_url, topics=topics, partitions=2))
     events = mixed_stream(200, 11, "stall")
     first, second, third = events[:60], events[60:160], events[160:]
-    env = classify_env(kafka_broker.faust_url, topics, f"faults-stall-{uuid.uuid4().hex[:8]}",
-                       tmp_path, vault_keys, PROMPT_DLP_BATCH_SIZE="8",
-                       PROMPT_DLP_SESSION_TIMEOUT_SECONDS=str(SESSION_TIMEOUT))
+    env = classify_env(
+        kafka_broker.faust_url,
+        topics,
+        f"faults-stall-{uuid.uuid4().hex[:8]}",
+        tmp_path,
+        vault_keys,
+        PROMPT_DLP_BATCH_SIZE="8",
+        PROMPT_DLP_SESSION_TIMEOUT_SECONDS=str(SESSION_TIMEOUT),
+    )
     with WorkerGroup(env, tmp_path) as group:
         w1 = group.start("w1")
         await asyncio.to_thread(w1.wait_ready)
         await ledger.produce(kafka_broker.bootstrap, first)
-        await collect(kafka_broker.bootstrap, ledger.outputs,
-                      lambda s: len(ledger.ids_seen(s)) >= 10)
+        await collect(
+            kafka_broker.bootstrap, ledger.outputs, lambda s: len(ledger.ids_seen(s)) >= 10
+        )
         producing = asyncio.create_task(trickle(ledger, kafka_broker.bootstrap, second, 10, 0.1))
         await asyncio.sleep(0.3)
         w1.kill(signal.SIGSTOP)

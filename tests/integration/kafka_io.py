@@ -20,10 +20,12 @@ async def produce(
     topic: str,
     items: Iterable[tuple[str | None, bytes | None]],
     headers: Sequence[tuple[str, bytes]] | None = None,
+    *,
+    client: Mapping[str, Any] | None = None,
 ) -> None:
     """Send (key, raw value) pairs and wait for every ack."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", max_request_size=8 * 1024 * 1024
+        **_options(bootstrap, client), acks="all", max_request_size=8 * 1024 * 1024
     )
     await producer.start()
     try:
@@ -46,11 +48,13 @@ async def collect(
     topics: Sequence[str],
     until: Callable[[dict[str, list[Any]]], bool],
     timeout: float = 90.0,
+    *,
+    client: Mapping[str, Any] | None = None,
 ) -> dict[str, list[Any]]:
     """Read ``topics`` from the beginning until ``until(records_by_topic)`` or the timeout."""
     consumer = AIOKafkaConsumer(
         *topics,
-        bootstrap_servers=bootstrap,
+        **_options(bootstrap, client),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         group_id=None,
@@ -85,13 +89,15 @@ async def produce_records(
     client: Mapping[str, Any] | None = None,
 ) -> list[Any]:
     """Send (key, raw value, headers) triples in order; return each record's metadata once acked."""
-    producer = AIOKafkaProducer(**_options(bootstrap, client), acks="all",
-                                max_request_size=8 * 1024 * 1024)
+    producer = AIOKafkaProducer(
+        **_options(bootstrap, client), acks="all", max_request_size=8 * 1024 * 1024
+    )
     await producer.start()
     try:
         futures = [
-            await producer.send(topic, value, key=key.encode() if key else None,
-                                headers=list(headers) or None)
+            await producer.send(
+                topic, value, key=key.encode() if key else None, headers=list(headers) or None
+            )
             for key, value, headers in items
         ]
         return list(await asyncio.gather(*futures))
@@ -107,10 +113,15 @@ async def read_all(
     client: Mapping[str, Any] | None = None,
 ) -> dict[str, list[Any]]:
     """Every record now in ``topics``: from the beginning up to the end offsets taken at start."""
-    consumer = AIOKafkaConsumer(*topics, **_options(bootstrap, client),
-                                auto_offset_reset="earliest", enable_auto_commit=False,
-                                group_id=None, fetch_max_bytes=16 * 1024 * 1024,
-                                max_partition_fetch_bytes=16 * 1024 * 1024)
+    consumer = AIOKafkaConsumer(
+        *topics,
+        **_options(bootstrap, client),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+        fetch_max_bytes=16 * 1024 * 1024,
+        max_partition_fetch_bytes=16 * 1024 * 1024,
+    )
     await consumer.start()
     seen: dict[str, list[Any]] = {t: [] for t in topics}
     deadline = time.monotonic() + timeout
@@ -135,4 +146,3 @@ async def read_all(
     finally:
         await consumer.stop()
     return seen
-

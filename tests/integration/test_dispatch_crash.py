@@ -32,13 +32,9 @@ DISPATCH = {
 
 
 @pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
-    b = LocalBroker(support.BROKER_PORT, tmp_path_factory.mktemp("kafka-dispatch-crash"))
-    b.start()
-    try:
-        yield b
-    finally:
-        b.stop()
+def broker(kafka_broker: LocalBroker) -> LocalBroker:
+    """The session's real broker (tests/conftest.py); topics are unique per test."""
+    return kafka_broker
 
 
 @pytest.fixture
@@ -69,7 +65,7 @@ def _kill_mid_flight(env: dict[str, Any], mock: support.MockLLM, completed_befor
         support.wait_for(
             lambda: mock.stats().get("completions", 0) >= completed_before
             and mock.stats()["in_flight"] > 0,
-            40,
+            90,
             "worker never got calls in flight",
         )
         proc.send_signal(signal.SIGKILL)
@@ -101,7 +97,7 @@ def test_sigkill_mid_call_then_restart_answers_each_prompt_once(
     ids = [e["id"] for e in events]
     support.produce(env["topics"].approved, events)
     _kill_mid_flight(env, mock, completed_before=4)
-    responses = _answers(env, ids, 50)
+    responses = _answers(env, ids, 120)
 
     ok = [r for r in responses if r["status"] == "ok"]
     assert {r["id"] for r in ok} == set(ids), Path(env["log"]).read_text()[-3000:]
@@ -125,7 +121,7 @@ def test_destination_without_idempotency_keys_is_never_called_twice(
     event = support.approved_event(f"noidem-{uuid.uuid4().hex[:6]}", destination="no-idem")
     support.produce(env["topics"].approved, [event])
     _kill_mid_flight(env, mock, completed_before=0)
-    (response,) = _answers(env, [event["id"]], 40)
+    (response,) = _answers(env, [event["id"]], 120)
     assert response["status"] == "failed" and response["reason"] == "outcome_unknown"
     support.wait_for(lambda: mock.stats()["in_flight"] == 0, 10, "mock call never finished")
     assert mock.calls().get(event["id"], 0) <= 1

@@ -31,13 +31,9 @@ DISPATCH = {
 
 
 @pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
-    b = LocalBroker(support.BROKER_PORT, tmp_path_factory.mktemp("kafka-dispatch-outage"))
-    b.start()
-    try:
-        yield b
-    finally:
-        b.stop()
+def broker(kafka_broker: LocalBroker) -> LocalBroker:
+    """The session's real broker (tests/conftest.py); topics are unique per test."""
+    return kafka_broker
 
 
 @pytest.fixture

@@ -32,7 +32,8 @@ except ModuleNotFoundError:  # bare `pytest` without pythonpath=["."] in pyproje
 
 pytestmark = pytest.mark.integration
 
-PORT = int(os.environ.get("PROMPT_DLP_TEST_KAFKA_PORT", "19092"))
+# Its own broker (it restarts it and opens SASL_SSL), clear of the session broker's ports.
+PORT = int(os.environ.get("PROMPT_DLP_TEST_KAFKA_PORT", "19592")) + 100
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,12 @@ scrapes the targets given by the ``scrape_targets`` fixture; then every panel
 query of deploy/grafana/dashboards/prompt-dlp.json must return at least one
 series, and every rule must evaluate without error.
 
-Targets: by default a small process that serves the real catalog through
-``start_metrics_server`` and drives every metric (``FAKE_WORKER``). Set
-``PROMPT_DLP_OBSERVABILITY_TARGETS=pipeline`` to scrape the real
-``prompt-dlp worker --role all`` + mock LLM on the local broker instead
-(fixture ``pipeline_targets``, marked LEAD below).
+Targets: by default the real ``prompt-dlp worker --role all`` and the mock LLM
+on the local broker, under clean / personal-data / secret / malformed traffic
+(fixture ``pipeline_targets``). ``PROMPT_DLP_OBSERVABILITY_TARGETS=fake``
+scrapes instead a small process that serves the real catalog through
+``start_metrics_server`` and drives every metric (``FAKE_WORKER``), which
+isolates dashboard mistakes from pipeline behaviour.
 """
 
 from __future__ import annotations
@@ -182,8 +183,8 @@ def fake_targets(tmp_path: Path) -> Iterator[Targets]:
         log.close()
 
 
-# --- LEAD: the real pipeline as scrape target -------------------------------------------
-# Selected with PROMPT_DLP_OBSERVABILITY_TARGETS=pipeline. Runs the mock LLM and
+# --- the real pipeline as scrape target (the default) --------------------------------------
+# Runs the mock LLM and
 # `prompt-dlp worker --role all` on the session broker (tests/support/broker.py),
 # with PROMPT_DLP_METRICS_PORT, and produces inbound traffic while Prometheus scrapes.
 @pytest.fixture
@@ -239,13 +240,13 @@ def _produce_traffic(bootstrap: str, topic: str) -> None:
              "token ghp_" + "R8x2Lq9Vt4Nw7Kp3Zs6Yb1Hd5Fg0Jm2Cv4Xa"]
     items = [(f"obs-{i}", event(i, texts[i % 3])) for i in range(30)] + [("bad", b"{not json")]
     asyncio.run(produce(bootstrap, topic, items))
-# --- end LEAD ------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def scrape_targets(request: pytest.FixtureRequest) -> Targets:
     """The processes Prometheus scrapes; see the module docstring."""
-    mode = os.environ.get("PROMPT_DLP_OBSERVABILITY_TARGETS", "fake")
+    mode = os.environ.get("PROMPT_DLP_OBSERVABILITY_TARGETS", "pipeline")
     name = {"fake": "fake_targets", "pipeline": "pipeline_targets"}[mode]
     return request.getfixturevalue(name)  # type: ignore[no-any-return]
 

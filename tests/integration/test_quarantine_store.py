@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -18,10 +16,11 @@ from pipeline.quarantine.model import ReviewState
 from pipeline.quarantine.service import Reviewer, ReviewService
 from pipeline.quarantine.settings import Role
 from pipeline.quarantine.testing import finding, quarantine_record, read_topic, seed_quarantine
+from tests.conftest import TEST_KAFKA_PORT
 
 pytestmark = pytest.mark.integration
 
-PORT = 19292
+PORT = TEST_KAFKA_PORT
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 MSGS = [("user", f"aws_secret_access_key={SECRET} please fix")]
 RITA = Reviewer("rita", Role.REVIEWER)
@@ -29,15 +28,9 @@ ADA = Reviewer("ada", Role.ADMIN)
 
 
 @pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    from tests.support.broker import LocalBroker
-
-    b = LocalBroker(PORT, Path(tmp_path_factory.mktemp("kafka-quarantine")))
-    b.start()
-    try:
-        yield b
-    finally:
-        b.stop()
+def broker(kafka_broker: object) -> object:
+    """The session's real broker (tests/conftest.py); topics are unique per test."""
+    return kafka_broker
 
 
 @pytest.fixture

@@ -35,8 +35,16 @@ def topic_env(topics: TopicNames) -> dict[str, str]:
     return {f"PROMPT_DLP_TOPICS__{k.upper()}": v for k, v in topics.model_dump().items()}
 
 
-def classify_env(broker_url: str, topics: TopicNames, app_id: str, data_dir: Path, vault_keys: str,
-                 *, partitions: int = 2, **extra: str) -> dict[str, str]:
+def classify_env(
+    broker_url: str,
+    topics: TopicNames,
+    app_id: str,
+    data_dir: Path,
+    vault_keys: str,
+    *,
+    partitions: int = 2,
+    **extra: str,
+) -> dict[str, str]:
     """The PROMPT_DLP_* environment of a classify worker (``extra`` adds or overrides)."""
     return {
         **topic_env(topics),
@@ -66,8 +74,9 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str, interval: f
 class Worker:
     """One worker subprocess, its log file and its metrics port."""
 
-    def __init__(self, name: str, proc: subprocess.Popen[bytes], log: Path,
-                 metrics_port: int) -> None:
+    def __init__(
+        self, name: str, proc: subprocess.Popen[bytes], log: Path, metrics_port: int
+    ) -> None:
         self.name = name
         self.proc = proc
         self.log = log
@@ -115,14 +124,28 @@ class Worker:
         except OSError:
             return False
 
+    def serving(self) -> bool:
+        try:
+            return self.get("/healthz", timeout=2)[0] == 200
+        except OSError:
+            return False
+
     def wait_ready(self, timeout: float = 90.0) -> None:
-        def check() -> bool:
+        """Until /readyz says ready: output producer connected and partitions assigned."""
+        self._wait(self.ready, timeout, "ready")
+
+    def wait_serving(self, timeout: float = 90.0) -> None:
+        """Until /healthz answers: started and in the group, maybe with no partitions yet."""
+        self._wait(self.serving, timeout, "serving")
+
+    def _wait(self, check: Callable[[], bool], timeout: float, what: str) -> None:
+        def alive_and() -> bool:
             if not self.alive():
                 code, tail = self.proc.returncode, self.output()[-3000:]
                 raise RuntimeError(f"worker {self.name} exited ({code}):\n{tail}")
-            return self.ready()
+            return check()
 
-        wait_until(check, timeout, f"worker {self.name} to be ready")
+        wait_until(alive_and, timeout, f"worker {self.name} to be {what}")
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
@@ -143,8 +166,9 @@ class WorkerGroup:
         log = self.log_dir / f"{name}.log"
         with log.open("ab") as out:
             command = [sys.executable, "-m", "pipeline", "worker", "--role", self.role]
-            proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                command, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
         worker = Worker(name, proc, log, int(env["PROMPT_DLP_METRICS_PORT"]))
         self.workers.append(worker)
         return worker
@@ -159,6 +183,10 @@ class WorkerGroup:
     def __enter__(self) -> WorkerGroup:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop_all()

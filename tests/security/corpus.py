@@ -12,10 +12,13 @@ import random
 import string
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import orjson
+import yaml
 
+from pipeline.config import DEFAULT_POLICY
 from pipeline.detect.placeholders import is_placeholder
 
 _ALNUM = string.ascii_letters + string.digits
@@ -43,8 +46,8 @@ class Event:
     """One inbound record: test id, the Kafka value, its expected route and what it carries."""
 
     ident: str
-    raw: bytes
-    expect: str  # approved | quarantine | dlq
+    raw: bytes | None  # None: a tombstone
+    expect: str  # approved | quarantine | dlq, or alternatives such as "approved|quarantine"
     values: tuple[Value, ...] = field(default_factory=tuple)
 
 
@@ -125,29 +128,41 @@ class Corpus:
         return templates[value.kind].format(v=value.text)
 
     def clean_text(self) -> str:
-        return self.rng.choice((
-            "Explain the CAP theorem in two sentences.",
-            "Suggest three names for an internal wiki about build tooling.",
-            "Summarise the trade-offs between B-trees and LSM trees.",
-            "What is a good way to structure a retrospective meeting?",
-            "Rewrite this sentence to sound friendlier: the report is late again.",
-        ))
+        return self.rng.choice(
+            (
+                "Explain the CAP theorem in two sentences.",
+                "Suggest three names for an internal wiki about build tooling.",
+                "Summarise the trade-offs between B-trees and LSM trees.",
+                "What is a good way to structure a retrospective meeting?",
+                "Rewrite this sentence to sound friendlier: the report is late again.",
+            )
+        )
 
 
 def inbound(ident: str, content: str, **extra: Any) -> bytes:
     """A valid inbound event (schemas/v1/inbound.json) with one user message."""
-    return orjson.dumps({"id": ident, "tenant": "t-faults", "user": "u-42", "model": "gpt-4o",
-                         "messages": [{"role": "user", "content": content}], **extra})
+    return orjson.dumps(
+        {
+            "id": ident,
+            "tenant": "t-faults",
+            "user": "u-42",
+            "model": "gpt-4o",
+            "messages": [{"role": "user", "content": content}],
+            **extra,
+        }
+    )
 
 
 def malformed(rng: random.Random, ident: str) -> bytes:
     """One of the ordinary ways a producer gets an event wrong."""
-    return rng.choice((
-        b'{"id": "' + ident.encode() + b'", "tenant": ',  # truncated JSON
-        b"\xff\xfe" + ident.encode() + b" not utf-8",
-        orjson.dumps({"id": ident, "tenant": "t-faults"}),  # required fields missing
-        orjson.dumps({"id": ident, "tenant": "t", "user": "u", "model": "m", "messages": "hi"}),
-    ))
+    return rng.choice(
+        (
+            b'{"id": "' + ident.encode() + b'", "tenant": ',  # truncated JSON
+            b"\xff\xfe" + ident.encode() + b" not utf-8",
+            orjson.dumps({"id": ident, "tenant": "t-faults"}),  # required fields missing
+            orjson.dumps({"id": ident, "tenant": "t", "user": "u", "model": "m", "messages": "hi"}),
+        )
+    )
 
 
 def mixed_stream(n: int, seed: int, prefix: str) -> list[Event]:
@@ -168,3 +183,18 @@ def mixed_stream(n: int, seed: int, prefix: str) -> list[Event]:
         else:
             out.append(Event(ident, malformed(corpus.rng, ident), "dlq"))
     return out
+
+
+# A deny pattern that backtracks for ever on TRIGGER (the regex module defuses the textbook
+# ``(x+x+)+y``, not this one), so only the detection time budget stops it: fail-closed path.
+CATASTROPHIC = "(a|aa)+$"
+TRIGGER = "Please check the log line " + "a" * 40 + "b"
+
+
+def catastrophic_policy(path: Path) -> Path:
+    """Write the default policy plus the catastrophic deny pattern to ``path``."""
+    policy = yaml.safe_load(DEFAULT_POLICY.read_text())
+    policy["version"] = "tests-catastrophic"
+    policy["lists"]["deny_patterns"] = [CATASTROPHIC]
+    path.write_text(yaml.safe_dump(policy))
+    return path
