@@ -18,10 +18,23 @@ import faust
 from pipeline.app import WorkerContext, create_app, new_context
 from pipeline.bus import client_options, ensure_topics
 from pipeline.config import Settings
+from pipeline.errors import ConfigError
 
 __all__ = ["run_worker"]
 
 log = logging.getLogger(__name__)
+_CONNECT_TIMEOUT = 60.0
+
+
+def _connect_problem(settings: Settings, exc: BaseException) -> str:
+    """One line saying why the bus is unreachable: wrong address, credentials or certificate."""
+    cause = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+    if isinstance(exc, TimeoutError):
+        cause = f"no answer within {_CONNECT_TIMEOUT:.0f}s"
+    return (
+        f"cannot reach Kafka at {settings.bootstrap_servers} "
+        f"({settings.security.protocol}): {cause}; check the address, credentials and CA file"
+    )
 
 
 def run_worker(settings: Settings, roles: set[str]) -> None:
@@ -31,12 +44,15 @@ def run_worker(settings: Settings, roles: set[str]) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    loop.run_until_complete(ensure_topics(settings))
+    try:
+        loop.run_until_complete(asyncio.wait_for(ensure_topics(settings), _CONNECT_TIMEOUT))
+    except Exception as exc:
+        raise ConfigError("PROMPT_DLP_BROKER", _connect_problem(settings, exc)) from None
     app = create_app(settings)
     ctx = new_context(settings)
     _register_roles(app, ctx, roles)
     _register_services(app, ctx, roles)
-    ctx.metrics.prime(destinations=settings.dispatch.destinations)
+    _prime_metrics(ctx)
     worker = faust.Worker(
         app,
         loop=loop,
@@ -65,6 +81,20 @@ def _register_roles(app: faust.App, ctx: WorkerContext, roles: set[str]) -> None
         register_dispatch(app, ctx, build_response_guard(ctx.settings))
 
 
+def _prime_metrics(ctx: WorkerContext) -> None:
+    """Zero series for every known label value, so dashboards and alerts read 0, not no-data."""
+    from pipeline.detect.registry import known_labels
+    from pipeline.quarantine.settings import Role
+
+    entity_types, detectors = known_labels()
+    ctx.metrics.prime(
+        destinations=ctx.settings.dispatch.destinations,
+        entity_types=entity_types,
+        detectors=detectors,
+        review_roles=[role.value for role in Role],
+    )
+
+
 def _register_services(app: faust.App, ctx: WorkerContext, roles: set[str]) -> None:
     """Metrics/health server, consumer-lag collector and the sink's lifecycle."""
     from pipeline.metrics.lag import KafkaOffsets, LagCollector
@@ -76,12 +106,13 @@ def _register_services(app: faust.App, ctx: WorkerContext, roles: set[str]) -> N
     state: dict[str, Any] = {}
 
     def ready() -> bool:
-        assignment = app.consumer.assignment() if app.consumer is not None else set()
-        return ctx.sink.started and bool(assignment)
+        # A standby member with no partitions is healthy and ready; a rebalance is not.
+        return ctx.sink.started and state.get("started", False) and not app.rebalancing
 
     @app.task  # type: ignore[untyped-decorator]
     async def _start_services() -> None:
         await ctx.sink.start()
+        state["started"] = True
         state["metrics"] = await start_metrics_server(ctx.metrics, settings.metrics_port, ready)
         collector = LagCollector(
             ctx.metrics, KafkaOffsets(client_options(settings)), settings.app_id, consumed

@@ -119,3 +119,15 @@ def registry_version(extra: str = "") -> str:
     )
     digest = hashlib.sha256("\n".join([*names, extra]).encode()).hexdigest()
     return f"det-{digest[:12]}"
+
+
+def known_labels() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(entity_type, category) and (detector, entity_type) pairs, to pre-create metric series."""
+    entities: dict[tuple[str, str], None] = {}
+    detectors: dict[tuple[str, str], None] = {}
+    for recognizer in build_registry(None).recognizers:
+        category = str(getattr(recognizer, "category", "pii"))
+        for entity in recognizer.supported_entities:
+            entities[(entity, category)] = None
+            detectors[(type(recognizer).__name__, entity)] = None
+    return list(entities), list(detectors)

@@ -189,9 +189,14 @@ def serve(host: str | None, port: int | None) -> None:
     from pipeline.quarantine.web import create_app
     from pipeline.quarantine.web import serve as serve_app
 
+    from pipeline.detect.registry import known_labels
+
     review = review_settings(_settings())
     registry = CollectorRegistry()
     metrics = Metrics(registry)
+    entity_types, detectors = known_labels()
+    metrics.prime(entity_types=entity_types, detectors=detectors,
+                  review_roles=[role.value for role in Role])
 
     async def act(svc: ReviewService) -> None:
         svc.store.bind_metrics(metrics)

@@ -42,6 +42,7 @@ PROMETHEUS_PORT = 19420
 FAKE_WORKER_PORT = 19421
 PIPELINE_METRICS_PORT = 19422
 MOCK_LLM_PORT = 19423
+CONSOLE_PORT = 19424
 RATE_WINDOW = {"$__rate_interval": "15s"}  # a few 1s scrapes
 Targets = dict[str, list[str]]
 
@@ -203,43 +204,80 @@ def pipeline_targets(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
         "PROMPT_DLP_VAULT_KEYS": vault_keys,
         "PROMPT_DLP_METRICS_PORT": str(PIPELINE_METRICS_PORT),
         "PROMPT_DLP_PARTITIONS": "2",
-        "PROMPT_DLP_DISPATCH__DESTINATIONS__DEFAULT__BASE_URL": f"http://127.0.0.1:{MOCK_LLM_PORT}/v1",
+        "PROMPT_DLP_DISPATCH__DESTINATIONS__default__BASE_URL": f"http://127.0.0.1:{MOCK_LLM_PORT}/v1",
+        "PROMPT_DLP_REVIEW__TOKENS": "obs:admin:obs-token-123",
+        "PROMPT_DLP_REVIEW__PORT": str(CONSOLE_PORT),
     }
     cli = [sys.executable, "-m", "pipeline"]
-    logs = [(tmp_path / n).open("wb") for n in ("mock-llm.log", "worker.log")]
+    logs = [(tmp_path / n).open("wb") for n in ("mock-llm.log", "worker.log", "console.log")]
     procs = [
         subprocess.Popen([*cli, "mock-llm", "--port", str(MOCK_LLM_PORT)], env=env,
                          stdout=logs[0], stderr=subprocess.STDOUT),
         subprocess.Popen([*cli, "worker", "--role", "all"], env=env,
                          stdout=logs[1], stderr=subprocess.STDOUT),
+        subprocess.Popen([*cli, "quarantine", "serve"], env=env,
+                         stdout=logs[2], stderr=subprocess.STDOUT),
     ]
+    traffic = _Traffic(broker.bootstrap, topics.inbound)
     try:
         _wait_http(f"http://127.0.0.1:{PIPELINE_METRICS_PORT}/readyz", 120, procs[1])
-        _produce_traffic(broker.bootstrap, topics.inbound)
-        yield {"prompt-dlp-worker": [f"127.0.0.1:{PIPELINE_METRICS_PORT}"]}
+        _wait_http(f"http://127.0.0.1:{CONSOLE_PORT}/healthz", 120, procs[2])
+        traffic.start()
+        yield {
+            "prompt-dlp-worker": [f"127.0.0.1:{PIPELINE_METRICS_PORT}"],
+            "prompt-dlp-review": [f"127.0.0.1:{CONSOLE_PORT}"],
+        }
     finally:
+        traffic.stop()
         for proc in reversed(procs):
             _stop(proc)
         for log in logs:
             log.close()
 
 
-def _produce_traffic(bootstrap: str, topic: str) -> None:
-    """Clean, personal-data, secret and malformed events, so every outcome occurs."""
-    import asyncio
+class _Traffic:
+    """Clean, personal-data, secret and malformed events, a few per second, until stopped.
 
-    import orjson
+    Rate-based panels need traffic inside every scrape window, not one burst.
+    """
 
-    from tests.integration.kafka_io import produce
+    TEXTS = ("Explain CAP.", "Mail jane.doe@example.org now.",
+             "token ghp_" + "R8x2Lq9Vt4Nw7Kp3Zs6Yb1Hd5Fg0Jm2Cv4Xa")
 
-    def event(i: int, text: str) -> bytes:
-        return orjson.dumps({"id": f"obs-{i}", "tenant": "t", "user": "u", "model": "gpt-4o",
-                             "messages": [{"role": "user", "content": text}]})
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        import threading
 
-    texts = ["Explain CAP.", "Mail jane.doe@example.org now.",
-             "token ghp_" + "R8x2Lq9Vt4Nw7Kp3Zs6Yb1Hd5Fg0Jm2Cv4Xa"]
-    items = [(f"obs-{i}", event(i, texts[i % 3])) for i in range(30)] + [("bad", b"{not json")]
-    asyncio.run(produce(bootstrap, topic, items))
+        self._bootstrap, self._topic = bootstrap, topic
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(30)
+
+    def _run(self) -> None:
+        import asyncio
+
+        import orjson
+
+        from tests.integration.kafka_io import produce
+
+        n = 0
+        while not self._stop.is_set():
+            items = []
+            for text in self.TEXTS:
+                n += 1
+                body = {"id": f"obs-{n}", "tenant": "t", "user": "u", "model": "gpt-4o",
+                        "messages": [{"role": "user", "content": text}]}
+                items.append((f"obs-{n}", orjson.dumps(body)))
+            items.append((f"bad-{n}", b"{not json"))
+            asyncio.run(produce(self._bootstrap, self._topic, items))
+            self._stop.wait(0.5)
+
+
 # ----------------------------------------------------------------------------------------------
 
 
