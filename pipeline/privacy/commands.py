@@ -9,10 +9,10 @@ import uuid
 import click
 from aiokafka import AIOKafkaProducer
 
+from pipeline import records
 from pipeline.bus import client_options, encode, ensure_topics
 from pipeline.config import Settings
 from pipeline.crypto import KeyRing
-from pipeline.route import records
 
 __all__ = ["erase", "keys"]
 

@@ -186,10 +186,9 @@ def purge(older_than: float | None, ids: tuple[str, ...]) -> None:
 @click.option("--port", type=int, help="Listen port [default: review.port].")
 def serve(host: str | None, port: int | None) -> None:
     """Run the review console (and its retention sweep) until interrupted."""
+    from pipeline.detect.registry import known_labels
     from pipeline.quarantine.web import create_app
     from pipeline.quarantine.web import serve as serve_app
-
-    from pipeline.detect.registry import known_labels
 
     review = review_settings(_settings())
     registry = CollectorRegistry()

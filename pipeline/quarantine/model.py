@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from pipeline.records import now_iso
+
 __all__ = ["HistoryEntry", "QuarantineItem", "ReviewState", "now_iso", "parse_time"]
 
 
@@ -23,11 +25,6 @@ class ReviewState(StrEnum):
     RELEASED = "released"
     REJECTED = "rejected"
     EXPIRED = "expired"
-
-
-def now_iso(now: datetime | None = None) -> str:
-    at = now or datetime.now(UTC)
-    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_time(text: str) -> datetime:
@@ -48,7 +45,10 @@ class HistoryEntry:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "at": self.at, "actor": self.actor, "action": self.action, "state": str(self.state),
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "state": str(self.state),
         }
         if self.justification is not None:
             out["justification"] = self.justification
@@ -59,8 +59,11 @@ class HistoryEntry:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> HistoryEntry:
         return cls(
-            at=data["at"], actor=data["actor"], action=data["action"],
-            state=ReviewState(data["state"]), justification=data.get("justification"),
+            at=data["at"],
+            actor=data["actor"],
+            action=data["action"],
+            state=ReviewState(data["state"]),
+            justification=data.get("justification"),
             detail=dict(data.get("detail") or {}),
         )
 
@@ -109,9 +112,7 @@ class QuarantineItem:
     @property
     def false_positives(self) -> set[int]:
         """Indexes of findings a reviewer marked as false positives."""
-        return {
-            int(h.detail["finding"]) for h in self.history if h.action == "false_positive"
-        }
+        return {int(h.detail["finding"]) for h in self.history if h.action == "false_positive"}
 
     def identity(self) -> dict[str, Any]:
         keys = ("id", "tenant", "user", "conversation_id", "app")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pipeline import records as shared
 from pipeline.events import SCHEMA_VERSION, Action, Message
 from pipeline.quarantine.model import QuarantineItem, now_iso
 
@@ -70,18 +71,6 @@ def audit(
 ) -> dict[str, Any]:
     """One ``dlp.audit`` record: who did what to which prompt, never a sensitive value."""
     ident = item.identity() if item is not None else {"id": prompt_id}
-    out: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "event": event,
-        "id": ident.get("id"),
-        "tenant": ident.get("tenant"),
-        "user": ident.get("user"),
-        "actor": actor,
-        "route": "quarantine",
-        "at": now_iso(),
-    }
-    if findings:
-        out["findings"] = list(findings)
-    if detail:
-        out["detail"] = detail
-    return out
+    return shared.audit(
+        event=event, actor=actor, ident=ident, route="quarantine", findings=findings, detail=detail
+    )
