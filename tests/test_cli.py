@@ -1,0 +1,152 @@
+"""The ``prompt-dlp`` command: scan, eval, policy check/explain, keys — as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SCORER = REPO.parent / "shared" / "corpus" / "score.py"
+KEY = "AKIA" + "Q3VNZ7XKPL2M4RTB"
+
+
+def run(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=180,
+        env=env,
+        cwd=REPO,
+    )
+
+
+def event(ident: str, content: str) -> bytes:
+    return orjson.dumps(
+        {
+            "id": ident,
+            "tenant": "t",
+            "user": "u",
+            "model": "m",
+            "messages": [{"role": "user", "content": content}],
+        }
+    )
+
+
+def test_scan_writes_one_line_per_event_in_order() -> None:
+    """Clean, personal and secret events plus an invalid line: results in input order, run goes on."""
+    lines = [
+        event("a", "What is Rust's borrow checker?"),
+        event("b", "Call Dana Whitfield on +44 20 7946 0958 please."),
+        b"{ not json",
+        event("c", f"aws_access_key_id = {KEY}"),
+    ]
+    done = run("scan", "-", stdin=b"\n".join(lines) + b"\n")
+    assert done.returncode == 0, done.stderr
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [o.get("id") for o in out] == ["a", "b", None, "c"]
+    assert out[0]["action"] == "allow" and out[0]["messages"][0]["content"].startswith(
+        "What is Rust"
+    )
+    assert (
+        out[1]["action"] == "redact" and "+44 20 7946 0958" not in out[1]["messages"][0]["content"]
+    )
+    assert out[2] == {"line": 3, "id": None, "error": "invalid_json", "detail": out[2]["detail"]}
+    assert out[3]["action"] == "block" and out[3]["messages"] is None
+    assert KEY not in done.stdout.decode()
+    assert b"scanned 4 events, 1 invalid" in done.stderr
+
+
+def test_policy_check_accepts_the_shipped_policies() -> None:
+    """The default and the example policy pass `policy check`."""
+    for policy in ("pipeline/decide/default_policy.yaml", "deploy/policies/example.yaml"):
+        done = run("policy", "check", policy)
+        assert done.returncode == 0, done.stderr
+        assert b": ok (version" in done.stdout
+
+
+def test_policy_check_names_key_and_line(tmp_path: Path) -> None:
+    """A bad policy exits non-zero with the offending key path and its line number."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('version: "1"\nrules:\n  - id: r1\n    category: secret\n    action: explode\n')
+    done = run("policy", "check", str(bad))
+    assert done.returncode == 2
+    message = done.stderr.decode()
+    assert "rules[0].action" in message or "rules/0/action" in message, message
+    assert "line 5" in message, message
+
+
+def test_policy_explain_shows_rules_without_values(tmp_path: Path) -> None:
+    """`policy explain` names the rule that fired on each finding, never the value."""
+    path = tmp_path / "event.json"
+    path.write_bytes(event("x", f"key {KEY} for Dana Whitfield"))
+    done = run("policy", "explain", str(path))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["decision"]["action"] == "block"
+    assert any(r.get("rule_id") == "secrets.block" for r in report["rules"]), report
+    assert KEY not in done.stdout.decode() and "Whitfield" not in done.stdout.decode()
+
+
+def test_keys_generate_prints_a_usable_key() -> None:
+    """The printed spec parses into a key ring that round-trips."""
+    from pipeline.crypto import KeyRing
+
+    done = run("keys", "generate", "--kid", "k9")
+    ring = KeyRing.parse(done.stdout.decode().strip())
+    assert ring.active_kid == "k9"
+    assert ring.decrypt(ring.encrypt(b"x", b"a"), b"a") == b"x"
+
+
+@pytest.mark.skipif(not SCORER.exists(), reason="the shared corpus scorer is not beside the repo")
+def test_eval_scores_a_labelled_corpus(tmp_path: Path) -> None:
+    """`eval` runs the engine over a labelled corpus and prints the shared scorer's report."""
+    text = f"My key is {KEY} ok"
+    start = text.index(KEY)
+    corpus = tmp_path / "mini.jsonl"
+    rows = [
+        {
+            "id": "e1",
+            "tenant": "t",
+            "user": "u",
+            "model": "m",
+            "messages": [{"role": "user", "content": text}],
+            "labels": [
+                {
+                    "message": 0,
+                    "start": start,
+                    "end": start + len(KEY),
+                    "text": KEY,
+                    "kind": "AWS_ACCESS_KEY_ID",
+                    "cls": "block",
+                }
+            ],
+            "expected_action": "block",
+            "meta": {},
+        },
+        {
+            "id": "e2",
+            "tenant": "t",
+            "user": "u",
+            "model": "m",
+            "messages": [{"role": "user", "content": "Sort a list in Go."}],
+            "labels": [],
+            "expected_action": "allow",
+            "meta": {},
+        },
+    ]
+    corpus.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    report = tmp_path / "report.json"
+    done = run("eval", str(corpus), "--scorer", str(SCORER), "--json", str(report))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(report.read_text())
+    assert "block recall" in done.stdout.decode()
+    assert data["n_events"] == 2
+    assert data["block_recall"] == 1.0
