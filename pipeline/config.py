@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     max_event_bytes: int = Field(default=DEFAULT_MAX_EVENT_BYTES, ge=1024)
     detect_timeout_seconds: float = Field(default=2.0, gt=0)
     session_timeout_seconds: float = Field(default=30.0, ge=6)
-    batch_size: int = Field(default=32, ge=1)
+    batch_size: int = Field(default=64, ge=1)
     batch_wait_seconds: float = Field(default=0.02, ge=0)
 
     vault_keys: SecretStr | None = None

@@ -148,10 +148,10 @@ class DetectionEngine:
                                             nlp_artifacts=self.nlp.bare(joined, deadline))
             for c in self._candidates(results):
                 start, end = offsets[c.start], offsets[c.end - 1] + 1
+                done_until = max(done_until, end)  # this token is settled either way
                 if any(ch.isspace() for ch in text[start:end]):
                     out.append(Candidate(c.entity_type, c.category, start, end, c.score * 0.9,
                                          c.detector))
-                    done_until = max(done_until, end)
         return out
 
     @staticmethod

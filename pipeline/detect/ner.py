@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 import regex
 import spacy
 
+from pipeline.detect.vocab import PRODUCT_HEAD, is_product, paired_with_product
+
 __all__ = ["MAX_NER_CHARS", "NerTagger", "prose_chunks"]
 
 MAX_NER_CHARS = 32_768
@@ -53,7 +55,7 @@ Span = tuple[int, int]
 # A capitalised word that is not the first of its sentence/line. Without one, the model can only
 # return sentence-initial single words, which _clean rejects anyway, so the chunk is skipped.
 _INNER_CAPITAL = regex.compile(
-    r"(?<![.!?:;*•\-]\s{0,3}|^\s*|[\"'«(]\s*)(?<=\s|\()[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]"
+    r"(?<![.!?:;*•\-]\s{0,3}|^\s*|[\"'«(]\s*)(?<=\s|\()\p{Lu}\p{Ll}"
 )
 _NOT_NAMES = frozenset(
     ["I", "I'm", "I've", "I'll", "I'd", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
@@ -61,6 +63,14 @@ _NOT_NAMES = frozenset(
      "September", "October", "November", "December"]
 )
 _WORD = regex.compile(r"\S+")
+# Sentence-initial imperatives and question words the model glues to a following name.
+_LEADING_NOT_NAMES = frozenset(
+    ["Explain", "Compare", "Summarise", "Summarize", "Write", "Tell", "Ask", "Show", "Give",
+     "Convert", "Check", "Use", "Using", "Should", "Can", "Could", "Is", "Are", "Does", "Do",
+     "Why", "What", "How", "When", "Where", "Which", "Install", "Learn", "Migrate", "Deploy",
+     "Run", "Configure", "Translate", "Rewrite", "Draft", "Format", "Review", "Fix", "Debug",
+     "Describe", "Define", "List", "Thanks", "Ok", "Okay", "Hey", "Please"]
+)
 
 
 def prose_chunks(text: str, budget: int = MAX_NER_CHARS) -> Iterator[tuple[int, str]]:
@@ -154,11 +164,18 @@ def _clean(text: str, start: int, end: int) -> Span | None:
     if len(value) < 2 or _BAD_NAME_CHARS.search(value) or "\n" in value:
         return None
     words = value.split()
+    while len(words) > 1 and words[0] in _LEADING_NOT_NAMES:
+        start = text.index(words[1], start + len(words[0]))
+        words = words[1:]
+    if all(is_product(w) for w in words):
+        return None
+    after = text[end : end + 40]
     if len(words) > 4 or not all(w[0].isupper() for w in words) or value.isupper():
         return None
     before = text[max(0, start - 24) : start]
     if words[-1] in _ORG_WORDS or _PERSONA_BEFORE.search(before) or _ARTICLE_BEFORE.search(before):
         return None
-    if len(words) == 1 and _SINGLE_WORD_BEFORE.search(before):
+    if len(words) == 1 and (_SINGLE_WORD_BEFORE.search(before) or PRODUCT_HEAD.match(after)
+                            or paired_with_product(before, after)):
         return None
     return start, end

@@ -15,10 +15,17 @@ from pipeline.detect.base import Deadline
 __all__ = ["split_tokens"]
 
 # Prefixes of the fixed-format tokens in recognizers/secrets (see each class for its source).
+_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "AKIA", "ASIA",
+             "AIza", "sk_live_", "rk_live_", "sk-proj-", "sk-ant-", "xoxa-", "xoxb-", "xoxp-",
+             "xoxo-", "xoxs-", "xoxr-", "npm_", "SG.", "pypi-")
+_GAP = r"[ \t]{0,2}\r?\n?[ \t]{0,2}"
+# A prefix may itself be cut by the wrap ("github_p\nat_…", "sk_liv e_…"): a gap may sit
+# between any two of its characters (at most one per position, so matching stays linear).
+_SPACED = "|".join(
+    f"(?:{_GAP.join(regex.escape(c) for c in p)})" for p in sorted(_PREFIXES, key=len, reverse=True)
+)
 _SPLIT = regex.compile(
-    r"(?<![A-Za-z0-9_-])(?:gh[pousr]_|github_pat_|glpat-|AKIA|ASIA|AIza|sk_live_|rk_live_|"
-    r"sk-proj-|sk-ant-|xox[abposr]-|npm_|SG\.|pypi-)[A-Za-z0-9_.-]{2,}"
-    r"(?:[ \t]{0,2}\r?\n?[ \t]{0,2}[A-Za-z0-9_.+/=-]{1,}){1,8}"
+    rf"(?<![A-Za-z0-9_-])(?:{_SPACED})(?:{_GAP}[A-Za-z0-9_.+/=-]{{1,}}){{1,40}}"
 )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 import regex
 
 from pipeline.detect.base import Candidate
+from pipeline.detect.vocab import is_product
 from pipeline.events import Category
 
 __all__ = ["names_beside_identifiers", "propagate_names", "resolve"]
@@ -68,11 +69,13 @@ def propagate_names(
     return out
 
 
-_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'\u2019]+(?:-[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'\u2019]+)?"
+_NAME_PART = r"\p{Lu}(?:\p{Ll}+|(?=['\u2019]))(?:['\u2019]\p{Lu}?\p{Ll}+)*"  # O'Brien, Anna
+_NAME_WORD = rf"{_NAME_PART}(?:-{_NAME_PART})?"
 # "Denise Hall - IT65 …", "Kirsty Bruce <k@x.com>", "Dylan Smith, +61 …", "Jane Doe (555) …".
 _NAME_BEFORE = regex.compile(
     rf"(?<![\w-])(?P<name>{_NAME_WORD}(?: (?:(?:van|von|de|del|da|le|la) )?{_NAME_WORD}){{1,2}})"
-    r"[ \t]*(?:[-\u2013\u2014,:|;(<\[]|\bat\b|\bon\b)?[ \t]*[<(\[\"']?$"
+    r"[\"'`]?[ \t]*(?:[-\u2013\u2014,:|;(<\[]|\bat\b|\bon\b)?[ \t]*"
+    r"(?i:(?:iban|e-?mail|tel|phone|mobile|mob|cell|card|ssn)\.?:?[ \t]*)?[<(\[\"'`]?$"
 )
 _IDENTIFIERS = frozenset({"EMAIL_ADDRESS", "PHONE_NUMBER", "IBAN_CODE", "CREDIT_CARD", "US_SSN"})
 
@@ -85,6 +88,11 @@ def names_beside_identifiers(text: str, candidates: Sequence[Candidate]) -> list
     """
     out = []
     for cand in candidates:
+        if cand.entity_type == "EMAIL_ADDRESS":
+            out.extend(_names_from_mailbox(text, cand))
+        if cand.entity_type == "LOCATION":
+            out.extend(_name_above(text, cand.start))
+            continue
         if cand.entity_type not in _IDENTIFIERS:
             continue
         line_start = text.rfind("\n", max(0, cand.start - 80), cand.start) + 1
@@ -94,4 +102,53 @@ def names_beside_identifiers(text: str, candidates: Sequence[Candidate]) -> list
             offset = cand.start - len(window)
             out.append(Candidate("PERSON", Category.PII, offset + match.start("name"),
                                  offset + match.end("name"), 0.6, "PersonBesideIdentifier"))
+    return out
+
+
+_NAME_LINE = regex.compile(
+    rf"(?P<name>{_NAME_WORD}(?: (?:(?:van|von|de|del|da|le|la|dos|das) )?{_NAME_WORD}){{1,3}})"
+    r"[ \t]*,?[ \t]*\r?\n[ \t]*$"
+)
+
+
+def _name_above(text: str, start: int) -> list[Candidate]:
+    """A line holding only a name, directly above a street line (labels, letters, forms)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start:start].strip() or line_start == 0:
+        return []
+    above = text.rfind("\n", 0, line_start - 1) + 1
+    match = _NAME_LINE.fullmatch(text, above, line_start, timeout=1.0)
+    if match is None or any(w in _NAME_STOP for w in match.group("name").split()):
+        return []
+    return [Candidate("PERSON", Category.PII, match.start("name"), match.end("name"), 0.6,
+                      "PersonAboveAddress")]
+
+
+_LOCAL_PART = regex.compile(r"^(.*?)(?:@|\s?[\[(<{]\s?at\s?[\])>}]\s?|\s+at\s+)", regex.IGNORECASE)
+_ROLE_MAILBOXES = frozenset(
+    {"info", "support", "sales", "admin", "contact", "hello", "team", "billing", "jobs", "help",
+     "office", "mail", "news", "press", "security", "abuse", "postmaster", "webmaster", "hr",
+     "careers", "service", "orders", "accounts", "finance", "legal", "marketing", "dev", "ops"}
+)
+
+
+def _names_from_mailbox(text: str, cand: Candidate) -> list[Candidate]:
+    """Capitalised words of the prompt that spell a part of the address's mailbox name.
+
+    "contact Priya at priya.iyer@…" or "ask Emeka (emeka88@…)": the mailbox names the person, so
+    the bare first name beside it is theirs.
+    """
+    match = _LOCAL_PART.match(text, cand.start, cand.end)
+    if match is None:
+        return []
+    parts = {p for p in regex.findall(r"[a-z]{3,}", match.group(1).lower())
+             if p not in _ROLE_MAILBOXES and not is_product(p)}
+    out = []
+    for part in parts:
+        word = part.capitalize()
+        if word in _NAME_STOP:
+            continue
+        for found in regex.finditer(rf"(?<![\w-]){regex.escape(word)}(?![\w-])", text, timeout=1.0):
+            out.append(Candidate("PERSON", Category.PII, found.start(), found.end(), 0.6,
+                                 "PersonFromMailbox"))
     return out

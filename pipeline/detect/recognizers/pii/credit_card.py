@@ -18,12 +18,12 @@ _IIN = regex.compile(
 
 
 class PaymentCardRecognizer(RegexRecognizer):
-    """13-19 digits, plain or grouped with one consistent separator, Luhn-valid, known IIN."""
+    """13-19 digits, plain or grouped (space, dash or dot), Luhn-valid, known IIN."""
 
     entity_type = "CREDIT_CARD"
     category = Category.PII
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(
-        r"(?<![\d.,/-])\d(?:[ -]?\d){12,18}(?![\d]|[-.,/ ]\d)"
+        r"(?<![\d.,/-])\d(?:[ .-]?\d){12,18}(?![\d]|[-.,/ ]\d)"
     )
 
     def applies(self, lowered: str) -> bool:
@@ -31,7 +31,7 @@ class PaymentCardRecognizer(RegexRecognizer):
 
     def validate(self, match: regex.Match[str], text: str, lowered: str) -> float | None:
         raw = match.group()
-        digits = raw.replace(" ", "").replace("-", "")
+        digits = raw.replace(" ", "").replace("-", "").replace(".", "")
         separators = {c for c in raw if not c.isdigit()}
         if len(separators) > 1 or not (13 <= len(digits) <= 19):
             return None
@@ -44,7 +44,7 @@ class PaymentCardRecognizer(RegexRecognizer):
 
 def _plausible_grouping(raw: str) -> bool:
     """Accept printed groupings: 4-4-4-4(-3), Amex 4-6-5, Diners 4-6-4."""
-    sizes = [len(g) for g in regex.split(r"[ -]", raw)]
+    sizes = [len(g) for g in regex.split(r"[ .-]", raw)]
     if sizes in ([4, 6, 5], [4, 6, 4]):
         return True
     return all(s == 4 for s in sizes[:-1]) and 1 <= sizes[-1] <= 4

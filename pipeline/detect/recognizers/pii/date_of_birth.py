@@ -20,8 +20,10 @@ _MONTHS = (
 _DATE = (
     r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"  # ISO 8601 and 1990/05/17
     r"|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})"  # 05/17/1990, 17.05.1990, 17-05-90
+    rf"|\d{{1,2}}[-/ ](?:{_MONTHS})[-/ ]\d{{4}}"  # 12-Mar-1979 (Oracle/SAP DD-MON-YYYY)
     rf"|(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"  # May 17, 1990
-    rf"|\d{{1,2}}(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?(?:{_MONTHS})(?:\s+de)?,?\s+\d{{4}})"  # 17 mai
+    # 17 mai 1990, 3rd of February 1979, 5 de mayo de 1990
+    rf"|\d{{1,2}}(?:st|nd|rd|th|er|\.)?\s+(?:de\s+|of\s+)?(?:{_MONTHS})(?:\s+de)?,?\s+\d{{4}})"
 )
 # Birth words: EN born/DOB/birthday, FR né(e)/naissance, DE geboren/Geburtsdatum/geb.,
 # ES nacido/a, nació, fecha de nacimiento, F. Nac.

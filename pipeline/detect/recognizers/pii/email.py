@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import ClassVar
 
 import regex
 
-from pipeline.detect.base import RegexRecognizer
+from pipeline.detect.base import Candidate, Deadline, RegexRecognizer
 from pipeline.events import Category
 
 # Service mailboxes that identify no person; VCS remotes like git@github.com are not addresses.
@@ -14,6 +15,15 @@ from pipeline.events import Category
 # prompts and test sets use them for real-looking people, and the policy's allow list is the place
 # for an organisation's own public addresses.
 _NOT_PERSONAL_LOCAL = frozenset({"git", "noreply", "no-reply", "donotreply", "mailer-daemon"})
+# Addresses written to dodge scrapers: "jane [at] acme [dot] com", "jane(at)acme.com",
+# "jane at acme dot com". Bracketed "at" is enough; the bare-word form needs " dot " too.
+_AT = r"(?:\s?[\[(<{]\s?at\s?[\])>}]\s?|\s+at\s+(?=[\w-]+(?:\s+dot\s+[\w-]+)+\b))"
+_DOT = r"(?:\s?[\[(<{]\s?dot\s?[\])>}]\s?|\s+dot\s+|\.)"
+_OBFUSCATED = regex.compile(
+    rf"(?i)(?<![\w.%+-])[a-z0-9][a-z0-9._%+-]{{0,63}}{_AT}"
+    rf"(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?{_DOT}){{1,4}}[a-z]{{2,24}}(?![\w-])"
+)
+_OBFUSCATION_HINTS = ("[at]", "(at)", "<at>", "{at}", "[ at ]", "( at )", " dot ")
 
 
 class EmailAddressRecognizer(RegexRecognizer):
@@ -30,6 +40,16 @@ class EmailAddressRecognizer(RegexRecognizer):
         r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,63})@"
         r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])"
     )
+
+    def applies(self, lowered: str) -> bool:
+        return "@" in lowered or any(h in lowered for h in _OBFUSCATION_HINTS)
+
+    def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
+        if "@" in lowered:
+            yield from super().scan(text, lowered, deadline)
+        if any(h in lowered for h in _OBFUSCATION_HINTS):
+            for match in _OBFUSCATED.finditer(text, timeout=deadline.remaining()):
+                yield self.candidate(*match.span(), 0.75)
 
     def validate(self, match: regex.Match[str], text: str, lowered: str) -> float | None:
         local = match.group().lower().partition("@")[0]

@@ -42,11 +42,20 @@ class IpAddressRecognizer(Recognizer):
         if "::" not in text and text.count(":") < 7:
             return
         for match in self.v6.finditer(text, timeout=deadline.remaining()):
-            value = match.group()
-            try:
-                address = ipaddress.IPv6Address(value)
-            except ValueError:
+            found = _ipv6(match.group())
+            if found is None:
                 continue
+            value, address = found
             if value in _UNSPECIFIED or address.is_loopback or address.is_unspecified:
                 continue
-            yield self.candidate(*match.span(), 0.85)
+            yield self.candidate(match.start(), match.start() + len(value), 0.85)
+
+
+def _ipv6(value: str) -> tuple[str, ipaddress.IPv6Address] | None:
+    """The address at the start of ``value``; an unbracketed ":port" or trailing ":" is cut off."""
+    for candidate in (value, value.rstrip(":"), value.rstrip(":").rpartition(":")[0]):
+        try:
+            return candidate, ipaddress.IPv6Address(candidate)
+        except ValueError:
+            continue
+    return None

@@ -37,11 +37,20 @@ _STATES = (
 )
 _PATTERNS = (
     # US street line: number, 1-4 capitalised words, a USPS suffix, optional unit.
-    rf"\b\d{{1,6}}[A-Z]?(?:\s+(?:[NSEW]|North|South|East|West)\.?)?(?:\s+{_CAP}){{1,4}}?"
+    # Indian and other styles put a comma after the number and use ordinals ("91, 4th Cross Road").
+    rf"\b\d{{1,6}}[A-Z]?,?(?:\s+(?:[NSEW]|North|South|East|West)\.?)?"
+    rf"(?:\s+(?:{_CAP}|\d{{1,3}}(?:st|nd|rd|th))){{1,4}}?"
     rf"\s+(?:{_US_SUFFIX})\b\.?(?:,?\s+(?:Suite|Ste\.?|Apt\.?|Unit|#)\s*[A-Za-z0-9-]{{1,6}})?",
     # UK/US unit-first lines: "Flat 8, John Land", "Studio 3, 12 Moore Ford", "Apt 4B, 9 Elm St".
     rf"\b(?:Flat|Studio|Apartment|Apt\.?|Unit|Suite)\s+\d{{1,4}}[A-Z]?,?\s+(?:\d{{1,5}}\s+)?"
-    rf"(?:{_CAP}\s+){{1,3}}(?:{_US_SUFFIX})\b",
+    rf"(?:{_CAP},?\s+){{1,4}}(?:{_US_SUFFIX})\b",
+    # A number and one word ending in -way/-gate, then the locality: "145 Kingsway, Manchester".
+    r"\b\d{1,5}\s+[A-Z][a-z]{2,20}(?:way|gate)\b(?=[ \t]*(?:,|\r?\n))",
+    # Polish street ("ul. Marszałkowska 84/2") and German streets named with a preposition
+    # ("Am Kupfergraben 4", "An der Alster 12"): no suffix, a house number of 1-3 digits.
+    rf"\bul\.\s+{_EU_CAP}(?:\s+{_EU_CAP}){{0,3}}\s+\d{{1,4}}[a-z]?(?:/\d{{1,4}})?\b",
+    rf"\b(?:Am|An der|An den|Im|In der|Auf der|Auf dem|Zum|Zur|Unter den)\s+{_EU_CAP}"
+    rf"(?:[ -]{_EU_CAP}){{0,2}}\s+\d{{1,3}}[a-z]?\b",
     # US locality: City, ST 12345(-6789)
     rf"\b(?:{_CAP} ){{0,3}}{_CAP},[ \t]+(?:{_STATES})\s+\d{{5}}(?:-\d{{4}})?\b",
     # German street: Hauptstraße 5, Hans-Gerd-Knappe-Straße 817a, Am Ring 3 (DIN 5008 order).
@@ -58,6 +67,10 @@ _PATTERNS = (
     rf"\b(?:{_CAP} ){{0,2}}{_CAP},?[ ]+[A-Z]{{1,2}}\d[A-Z\d]?[ ]?\d[ABD-HJLNP-UW-Z]{{2}}\b",
     # European locality after a street: ", 75008 Paris" / "01607 Gardelegen" (5-digit postcode).
     rf"(?<=,\s{{0,2}}|\n)\d{{5}}\s+{_EU_CAP}(?:[ -]{_EU_CAP}){{0,2}}",
+    # Polish locality after a street: "00-514 Warszawa" (Poczta Polska NN-NNN).
+    rf"(?<=,\s{{0,2}}|\n)\d{{2}}-\d{{3}}\s+{_EU_CAP}(?:[ -]{_EU_CAP}){{0,2}}",
+    # Indian locality after a street: "Bengaluru 560038", "New Delhi - 110001" (6-digit PIN).
+    rf"(?<=,\s{{0,2}}|\n)(?:{_EU_CAP} ){{0,2}}{_EU_CAP}(?: ?- ?| )[1-9]\d{{5}}\b",
 )
 
 

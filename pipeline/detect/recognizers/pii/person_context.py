@@ -12,19 +12,24 @@ from typing import ClassVar
 import regex
 
 from pipeline.detect.base import Candidate, Deadline, Recognizer
+from pipeline.detect.vocab import is_product
 from pipeline.events import Category
 
-_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'\u2019]+(?:-[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'\u2019]+)?"
+# Any script's upper/lower-case letters: Polish, Vietnamese, Turkish names are not Latin-1.
+_NAME_PART = r"\p{Lu}(?:\p{Ll}+|(?=['\u2019]))(?:['\u2019]\p{Lu}?\p{Ll}+)*"  # O'Brien, Anna
+_NAME_WORD = rf"{_NAME_PART}(?:-{_NAME_PART})?"
 _PARTICLE = r"(?:van|von|de|del|da|di|le|la|du|der|bin|al)"
 _NAME = rf"{_NAME_WORD}(?:[ ](?:{_PARTICLE}[ ])?{_NAME_WORD}){{0,3}}"
 _CUES = (
     # Form fields and code/JSON keys: Name: X / "cardholder": "X" / full_name = 'X'.
     r"(?i:\b(?:full[ _]?name|name|cardholder|card[ _]holder|customer|patient|contact|employee|"
     r"applicant|recipient|nombre|nom|vorname|nachname|prénom|apellidos?|titular|"
-    r"account[ _]holder|passenger|guest|reporter|assignee|author|signed|from|to|cc|attn)"
+    r"account[ _]holder|antragsteller(?:in)?|kunde|kundin|mieter(?:in)?|inhaber(?:in)?|"
+    r"passenger|guest|reporter|assignee|author|signed|from|to|cc|attn)"
     r"(?:'s)?)[\"']?\s{0,2}[:=]\s{0,2}[\"']?",
     # Greetings and forms of address.
-    r"\b(?:Dear|Hi|Hello|Hey|Thanks|Thank you|Bonjour|Bonsoir|Salut|Chère?|Hallo|Liebe[rs]?|"
+    r"\b(?:Dear|Hi|Hello|Hey|(?i:thanks|thank you|thx|cheers|ta)|Bonjour|Bonsoir|Salut|Chère?|"
+    r"Hallo|Liebe[rs]?|"
     r"Guten Tag|Hola|Estimad[oa]|Querid[oa]|Buenos días|Mr\.?|Mrs\.?|Ms\.?|Mx\.?|Dr\.?|Prof\.?|"
     r"Madame|Monsieur|Mme\.?|Mlle\.?|Herrn?|Frau|Señora?|Sra?\.|Don|Doña),?[ ]",
     # Self-introductions.
@@ -40,6 +45,9 @@ _CUES = (
     # Notes and CRM shorthand: "spoke w/ X", "taken by X", "assigned to X", "cc X".
     r"(?i:\b(?:w/|spoke with|taken by|assigned to|signed by|approved by|owned by|"
     r"reported by|requested by|on behalf of|attn\.?))[ ]",
+    # A role noun directly before a name: "your agent Wu Na", "our nurse Ngozi Eze".
+    r"\b(?:agent|colleague|manager|doctor|nurse|engineer|technician|advisor|adviser|"
+    r"representative|rep|landlord|tenant|recruiter|intern|contractor|courier)[ ]",
 )
 _WORDS_NOT_NAMES = frozenset(
     {"The", "This", "That", "There", "Here", "Team", "All", "Everyone", "Sir", "Madam", "Support",
@@ -61,8 +69,15 @@ _SUBJECT = regex.compile(
     rf"(?<![\w-])(?P<name>{_NAME_WORD}(?: (?:de la|de|del|van|von|da|le|la))? {_NAME_WORD}"
     rf"(?: {_NAME_WORD})?)[ ]"
     r"(?:reported|asked|said|says|opened|wrote|mentioned|noted|agreed|confirmed|suggested|"
-    r"proposed|presented|shared|joined|emailed|replied|approved|requested|will (?:share|run|send|"
+    r"proposed|presented|shared|joined|joins|starts|started|leaves|left|called|phoned|visited|"
+    r"signed|sent|submitted|paid|moved|lives|lived|works|worked|complained|emailed|replied|"
+    r"approved|requested|will (?:share|run|send|"
     r"own|lead|follow|review|present|join|call|email|check|take|handle|prepare|draft|update))\b"
+)
+# Action items: "- Layla Abdelrahman to rotate the alerts", "* Chinedu will look at the lag".
+_ACTION_ITEM = regex.compile(
+    rf"(?m)^[ \t]*(?:[-*•]|\d{{1,2}}[.)])[ \t]+(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})"
+    r"[ \t]+(?:to|will|should|must|can|owns|takes|needs to)[ \t]+\p{Ll}"
 )
 _GROUP_WORDS = frozenset(
     {"Team", "Customer", "Product", "Sales", "Support", "Engineering", "Finance", "Legal",
@@ -90,7 +105,10 @@ class PersonContextRecognizer(Recognizer):
                 continue
             start = match.start("name")
             yield self.candidate(start, start + len(" ".join(words)), 0.7)
-        for match in _SUBJECT.finditer(text, timeout=deadline.remaining()):
-            words = match.group("name").split(" ")
-            if not any(w in _GROUP_WORDS or w in _WORDS_NOT_NAMES for w in words):
-                yield self.candidate(*match.span("name"), 0.65)
+        for pattern in (_SUBJECT, _ACTION_ITEM):
+            for match in pattern.finditer(text, timeout=deadline.remaining()):
+                words = match.group("name").split(" ")
+                if not any(w in _GROUP_WORDS or w in _WORDS_NOT_NAMES for w in words) and not all(
+                    is_product(w) for w in words
+                ):
+                    yield self.candidate(*match.span("name"), 0.65)

@@ -76,6 +76,8 @@ class PhoneNumberRecognizer(Recognizer):
         regions = _regions(raw, international, context)
         # "+49 (0)89 …": the bracketed trunk zero is dropped when dialling from abroad.
         cleaned = raw.replace("(0)", "") if international else raw
+        if cleaned.startswith("00"):  # ITU international call prefix written instead of "+"
+            cleaned = "+" + cleaned[2:]
         for region in regions:
             try:
                 number = phonenumbers.parse(cleaned, region)

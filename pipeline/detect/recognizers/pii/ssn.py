@@ -9,7 +9,9 @@ import regex
 from pipeline.detect.base import RegexRecognizer, has_context
 from pipeline.events import Category
 
-_CONTEXT = ("ssn", "social security", "social sec", "soc. sec", "ss#", "ss #", "taxpayer", "tin")
+# "my social is …" is how people say it in chat.
+_CONTEXT = ("ssn", "social security", "social sec", "soc. sec", "ss#", "ss #", "taxpayer", "tin",
+            "my social", "social is", "social #", "social no")
 
 
 class UsSocialSecurityRecognizer(RegexRecognizer):

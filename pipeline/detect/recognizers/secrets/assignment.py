@@ -57,6 +57,8 @@ class SecretAssignmentRecognizer(Recognizer):
                 yield self.candidate(*match.span(group), found[1], found[0])
         for match in _PROSE.finditer(text, timeout=deadline.remaining()):
             value = match.group("bare")
+            if _IDENTIFIER.fullmatch(value) and any(s in value for s in (".", "->", "::")):
+                continue  # "password = var.db_password": a reference in code, not a literal
             if _looks_random_enough(value, password=True) and not is_placeholder(value):
                 yield self.candidate(*match.span("bare"), 0.7, "PASSWORD")
 

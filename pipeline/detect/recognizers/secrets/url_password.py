@@ -19,9 +19,10 @@ class UrlPasswordRecognizer(RegexRecognizer):
     keywords = ("://",)
     # RFC 3986 §3.2.1 userinfo = user ":" password. Passwords in the wild are often not
     # percent-encoded and contain '@', so the greedy group backtracks to the last '@' before the
-    # host (bounded to 200 characters, so backtracking stays linear).
+    # host (bounded to 200 characters, so backtracking stays linear). Unencoded '#' and '?' are
+    # kept in the password: people paste "redis://:pa#ss@host" as is.
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(
-        r"(?i)\b[a-z][a-z0-9+.-]{1,30}://[^\s:/?#@\"'<>]{0,128}:([^\s/?#\"'<>]{1,200})@"
+        r"(?i)\b[a-z][a-z0-9+.-]{1,30}://[^\s:/?#@\"'<>]{0,128}:([^\s/\"'<>]{1,200})@"
         r"(?=[A-Za-z0-9\[_-])"
     )
     group = 1

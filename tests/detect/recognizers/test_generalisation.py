@@ -1,0 +1,119 @@
+"""Failure classes found with the held-out style set: each row is text -> expected finding.
+
+Valid and invalid cases sit side by side; ``None`` means the text must come out clean.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.detect.recognizers.pii.location import LocationRecognizer
+from tests.detect.conftest import Found, Spans
+
+ZW = "\u200b"
+
+PRODUCT_NAMES_ARE_NOT_PEOPLE = [
+    ("What is Rust's borrow checker?", None),
+    ("Should I learn Zig or Kotlin first?", None),
+    ("Explain Trino to someone who already knows Spark.", None),
+    ("Is the Flink cluster still maintained by the platform team?", None),
+    ("Does Zendesk integrate with Asana out of the box?", None),
+    ("thanks, Julia! that fixed the build", ("PERSON", "Julia")),
+    (
+        "Rewrite this: I am Tomasz Wiśniewski and my refund is late.",
+        ("PERSON", "Tomasz Wiśniewski"),
+    ),
+]
+
+NAMES_IN_OTHER_SHAPES = [
+    ("cheers Oluwaseun, that did it", ("PERSON", "Oluwaseun")),
+    (
+        "INSERT INTO c (n, e) VALUES ('Agnieszka Szymańska', 'a.s@wp.pl')",
+        ("PERSON", "Agnieszka Szymańska"),
+    ),
+    ("Action items:\n- Layla Abdelrahman to rotate the alerts\n", ("PERSON", "Layla Abdelrahman")),
+    ("Action items:\n- Terraform to manage the state bucket\n", None),
+    ("Label:\nEmeka Okafor\n12 Oak Hollow Drive\nAustin, TX 78745", ("PERSON", "Emeka Okafor")),
+    ("footer: contact Priya at priya.iyer@contoso.co.uk", ("PERSON", "Priya")),
+    ("Babatunde Obi joins the Lisbon office on Monday.", ("PERSON", "Babatunde Obi")),
+]
+
+FORMATS = [
+    ("Tel 0044 20 7946 0691 please", ("PHONE_NUMBER", "0044 20 7946 0691")),
+    (
+        "IBAN de89 3704 0044 0532 0130 00 for the refund",
+        ("IBAN_CODE", "de89 3704 0044 0532 0130 00"),
+    ),
+    ("IBAN PL61  109010 140000071219812874 ok", ("IBAN_CODE", "PL61  109010 140000071219812874")),
+    ("* ad72ef82 Remove deprecated endpoint", None),
+    ("card 4111.1111.1111.1111 was charged twice", ("CREDIT_CARD", "4111.1111.1111.1111")),
+    ("card 4111.1111.1111.1112 was charged twice", None),
+    ("my social is 219 09 9999, right box?", ("US_SSN", "219 09 9999")),
+    ("born on the 3rd of February 1979", ("DATE_OF_BIRTH", "3rd of February 1979")),
+    ("Birthday: 12-Mar-1979", ("DATE_OF_BIRTH", "12-Mar-1979")),
+    ("write to jane [at] acme [dot] com", ("EMAIL_ADDRESS", "jane [at] acme [dot] com")),
+    ("write to jane.doe at acme dot com", ("EMAIL_ADDRESS", "jane.doe at acme dot com")),
+    ("meet at noon at the office", None),
+    ("dial tcp fd12:3456:c0b8::c4e: refused", ("IP_ADDRESS", "fd12:3456:c0b8::c4e")),
+    ("ul. Marszałkowska 84, 00-514 Warszawa", ("LOCATION", "00-514 Warszawa")),
+    ("No. 12, 4th Cross Road, Indiranagar, Bengaluru 560038", ("LOCATION", "Bengaluru 560038")),
+    ("Home: Am Kupfergraben 4, 10117 Berlin", ("LOCATION", "Am Kupfergraben 4")),
+]
+
+DISGUISED_SECRETS = [
+    (
+        "key:\ngithub_p\nat_" + "A1b2C3d4E5" * 2 + "xy_" + "Z9y8X7w6V5" * 5 + "qrstuvwxy",
+        "GITHUB_TOKEN",
+    ),
+    ("sk_liv e_" + "4eC39HqLyjWDarjtT1zdp7dcXq", "STRIPE_SECRET_KEY"),
+    ("REDIS_URL=redis://:pa#ss9Word@cache.internal:6379/2", "PASSWORD_IN_URL"),
+    (
+        "key = ghp_"
+        + ZW.join(["Ab3dE", "fGh1J", "kLm2N", "oPq3R", "sTu4V", "wXy5Z", "a1B2c", "3D"]),
+        "GITHUB_TOKEN",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), PRODUCT_NAMES_ARE_NOT_PEOPLE + NAMES_IN_OTHER_SHAPES + FORMATS
+)
+def test_personal_data(found: Found, text: str, expected: tuple[str, str] | None) -> None:
+    """The expected span is found; clean rows yield no personal-data finding at all."""
+    results = found(text)
+    if expected is None:
+        assert results == []
+    else:
+        assert expected in results
+
+
+@pytest.mark.parametrize(("text", "entity"), DISGUISED_SECRETS)
+def test_disguised_secrets(found: Found, text: str, entity: str) -> None:
+    """Credentials split by wraps or zero-width characters, or with raw '#', are still found."""
+    assert entity in {kind for kind, _ in found(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'resource "aws_db_instance" "m" {\n  password = var.db_password\n}',
+        "password: self.settings.db_password",
+    ],
+)
+def test_references_are_not_passwords(found: Found, text: str) -> None:
+    """Dotted references in code are not literal passwords."""
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Am Kupfergraben 4, 10117 Berlin", ["Am Kupfergraben 4", "10117 Berlin"]),
+        ("Im Jahr 2024 wurde das Release verschoben.", []),
+        ("Deliver to 145 Kingsway, Manchester M19 2BX", ["145 Kingsway", "Manchester M19 2BX"]),
+        ("Upstream returned 502 Gateway Timeout again", []),
+    ],
+)
+def test_street_lines(spans: Spans, text: str, expected: list[str]) -> None:
+    """Suffix-less street lines need a preposition or a following locality."""
+    assert spans(LocationRecognizer(), text) == expected
