@@ -41,7 +41,7 @@ def event(ident: str, content: str) -> bytes:
 
 
 def test_scan_writes_one_line_per_event_in_order() -> None:
-    """Clean, personal and secret events plus an invalid line: results in input order, run goes on."""
+    """Clean, personal, secret and invalid lines: results in input order, the run goes on."""
     lines = [
         event("a", "What is Rust's borrow checker?"),
         event("b", "Call Dana Whitfield on +44 20 7946 0958 please."),

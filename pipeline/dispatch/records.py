@@ -20,6 +20,7 @@ from pipeline.records import now_iso
 
 __all__ = [
     "Source",
+    "answer_records",
     "dead_letter",
     "failed_response",
     "failure_records",
@@ -121,9 +122,26 @@ def failure_records(
     source: Source,
     keyring: KeyRing | None,
 ) -> list[Record]:
-    """DLQ entry, plus a failed response when we know whom to answer."""
+    """DLQ entry, plus a failed response and its audit event when we know whom to answer."""
     key = str(approved["id"]) if approved and isinstance(approved.get("id"), str) else None
     out = [Record(topics.dlq, key, dead_letter(raw, approved, reason, error, source, keyring))]
     if approved is not None and key is not None:
-        out.append(Record(topics.responses, key, failed_response(approved, reason, destination)))
+        out += answer_records(topics, approved, failed_response(approved, reason, destination))
     return out
+
+
+def answer_records(topics: Any, approved: dict[str, Any], response: dict[str, Any]) -> list[Record]:
+    """The response for the requester, keyed like its prompt, and the audit event of the call."""
+    key = str(approved.get("conversation_id") or approved["id"])
+    detail = {"status": response["status"], "destination": response.get("destination")}
+    if response.get("reason"):
+        detail["reason"] = response["reason"]
+    audit = shared.audit(
+        event="dispatched",
+        actor="dispatch-worker",
+        ident=identity(approved),
+        route="responses",
+        findings=response.get("findings") or (),
+        detail=detail,
+    )
+    return [Record(topics.responses, key, response), Record(topics.audit, key, audit)]

@@ -26,7 +26,7 @@ from pipeline.crypto import KeyRing
 from pipeline.dispatch import dedup
 from pipeline.dispatch.caller import Lane
 from pipeline.dispatch.guard import ResponseGuard
-from pipeline.dispatch.records import Source, failure_records, ok_response
+from pipeline.dispatch.records import Source, answer_records, failure_records, ok_response
 from pipeline.errors import PermanentDispatchError
 from pipeline.metrics import Metrics
 
@@ -113,7 +113,7 @@ class Dispatcher:
                 raw, approved, "response_guard_failed", type(exc).__name__, lane.name, source
             )
         response = ok_response(approved, answer, completion, findings, lane.name)
-        await self._send([Record(self._topics.responses, str(approved["id"]), response)])
+        await self._send(answer_records(self._topics, approved, response))
         await self._store.put(str(approved["id"]), source.partition, dedup.done("ok"))
         self._count(Outcome.ANSWERED, source)
         return Outcome.ANSWERED

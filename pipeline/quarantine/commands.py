@@ -13,9 +13,11 @@ import asyncio
 import contextlib
 import getpass
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import TypeVar
 
 import click
+import orjson
 from prometheus_client import CollectorRegistry
 
 from pipeline.config import Settings
@@ -33,6 +35,7 @@ __all__ = ["keyring_for", "open_store", "quarantine", "rescan", "review_settings
 
 T = TypeVar("T")
 _IDENTITY = "quarantine.reviewer"
+_TIME_FORMATS = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
 
 
 def open_store(settings: Settings) -> QuarantineStore:
@@ -208,7 +211,11 @@ def serve(host: str | None, port: int | None) -> None:
 
 @click.command("rescan")
 @click.option("--dry-run", is_flag=True, help="Report what would be released; change nothing.")
-def rescan(dry_run: bool) -> None:
+@click.option("--inbound-since", type=click.DateTime(formats=_TIME_FORMATS), default=None,
+              help="Also re-evaluate inbound events from this time (UTC) on, as a dry run.")
+@click.option("--inbound-until", type=click.DateTime(formats=_TIME_FORMATS), default=None,
+              help="End of the inbound range (UTC) [default: now].")
+def rescan(dry_run: bool, inbound_since: datetime | None, inbound_until: datetime | None) -> None:
     """Re-evaluate pending quarantined prompts; release those the current policy passes."""
     from pipeline.quarantine.reevaluate import PolicyReevaluator
     from pipeline.quarantine.rescan import rescan as run_rescan
@@ -223,3 +230,27 @@ def rescan(dry_run: bool) -> None:
             click.echo(f"  {'would release' if dry_run else 'released'} {prompt_id}")
 
     _run(act)
+    if inbound_since is not None:
+        _replay_inbound(inbound_since, inbound_until or datetime.now(UTC))
+
+
+def _replay_inbound(since: datetime, until: datetime) -> None:
+    """Print what the current policy decides for each inbound event in the range."""
+    from collections import Counter
+
+    from pipeline.ops.replay import read_inbound_range
+    from pipeline.scan import scan_lines
+    from pipeline.wiring import build_classifier
+
+    settings = _settings()
+    values = asyncio.run(read_inbound_range(settings, _utc(since), _utc(until)))
+    actions: Counter[str] = Counter()
+    for result in scan_lines(build_classifier(settings, ephemeral_keys=True), values):
+        actions[result.get("action") or "invalid"] += 1
+        click.echo(orjson.dumps(result).decode())
+    summary = ", ".join(f"{n} {action}" for action, n in sorted(actions.items())) or "no events"
+    click.echo(f"inbound {since.isoformat()} .. {until.isoformat()}: {summary}", err=True)
+
+
+def _utc(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at

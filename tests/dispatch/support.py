@@ -137,7 +137,7 @@ def worker_env(
         PROMPT_DLP_TOPICS=topics.model_dump_json(),
         PROMPT_DLP_DISPATCH=json.dumps(dispatch),
         PROMPT_DLP_VAULT_KEYS=vault_keys,
-        PROMPT_DLP_LOG_LEVEL="WARNING",
+        PROMPT_DLP_LOG_LEVEL="INFO",
         PROMPT_DLP_METRICS_PORT="0",
         # Short, so a SIGKILLed worker's partitions move to its successor quickly.
         PROMPT_DLP_SESSION_TIMEOUT_SECONDS="8",

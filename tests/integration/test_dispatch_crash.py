@@ -100,7 +100,8 @@ def test_sigkill_mid_call_then_restart_answers_each_prompt_once(
     responses = _answers(env, ids, 120)
 
     ok = [r for r in responses if r["status"] == "ok"]
-    assert {r["id"] for r in ok} == set(ids), Path(env["log"]).read_text()[-3000:]
+    not_ok = [(r["id"], r["status"], r.get("reason")) for r in responses if r["status"] != "ok"]
+    assert {r["id"] for r in ok} == set(ids), (not_ok, Path(env["log"]).read_text()[-3000:])
     calls = mock.calls()
     assert {i: calls.get(i) for i in ids} == dict.fromkeys(ids, 1)
     assert mock.stats().get("replays", 0) >= 1  # the resumed calls were served by replay
