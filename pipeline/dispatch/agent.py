@@ -26,6 +26,7 @@ from pipeline.dispatch.dedup import TableDedupStore
 from pipeline.dispatch.guard import ResponseGuard, identity_guard
 from pipeline.dispatch.records import Source
 from pipeline.dispatch.stage import Dispatcher
+from pipeline.flow import keep_unrewound_records_on_resume
 
 __all__ = ["build_lanes", "register"]
 
@@ -78,43 +79,17 @@ def register(
         _sender(ctx),
         _keyring(ctx),
     )
-
-    _DBG_TASKS: dict[Any, str] = {}
-
-    @app.timer(5.0)
-    async def _dbg_watch() -> None:  # TEMP DEBUG
-        try:
-            c = app.consumer
-            tps = sorted(c.assignment(), key=str) if c else []
-            info = []
-            for tp in tps:
-                info.append((tp.topic[-12:], tp.partition, c._committed_offset.get(tp),
-                             c._read_offset.get(tp) if hasattr(c, "_read_offset") else None,
-                             c.highwater(tp)))
-            log.warning("DBG watch gen=%s flow=%s tps=%s pending=%s", app.consumer_generation_id,
-                        app.flow_control.is_active(), info, len(_DBG_TASKS))
-            for t, pid in list(_DBG_TASKS.items()):
-                if not t.done():
-                    st = t.get_stack(limit=30)
-                    log.warning("DBG stuck %s at %s", pid,
-                                [f"{f.f_code.co_name}:{f.f_lineno}" for f in st])
-        except Exception as exc:
-            log.warning("DBG watch error %r", exc)
+    # faust's end-of-recovery resume would otherwise drop records fetched during it.
+    keep_unrewound_records_on_resume(app, settings.topics.approved)
 
     @app.agent(approved, name="dispatch")
     async def dispatch(stream: Any) -> None:
         async for events in stream.take_events(ds.batch_size, within=ds.batch_wait_seconds):
-            log.warning("DBG batch n=%d gen=%s %s", len(events), app.consumer_generation_id,
-                        [(e.message.partition, e.message.offset, e.message.generation_id,
-                          e.message.refcount) for e in events])
             for event in events:
                 event.message.incref()  # held until the outcome is durable
-            tasks = [asyncio.ensure_future(_handle(dispatcher, event)) for event in events]
-            for t, e in zip(tasks, events):
-                _DBG_TASKS[t] = f"p{e.message.partition}@{e.message.offset}"
-                t.add_done_callback(lambda t: _DBG_TASKS.pop(t, None))
-            results = await asyncio.gather(*tasks, return_exceptions=True)
-            log.warning("DBG batch done %s", [type(r).__name__ for r in results])
+            results = await asyncio.gather(
+                *(_handle(dispatcher, event) for event in events), return_exceptions=True
+            )
             for result in results:
                 if isinstance(result, BaseException):
                     log.error("dispatch left a record unacked (%s)", type(result).__name__)
@@ -124,8 +99,7 @@ async def _handle(dispatcher: Dispatcher, event: Any) -> None:
     message = event.message
     source = Source(message.topic, message.partition, message.offset, message.timestamp)
     value = event.value if isinstance(event.value, bytes) else bytes(event.value or b"")
-    out = await dispatcher.handle(value, source)
-    log.warning("DBG handled p%s@%s -> %s", message.partition, message.offset, out)
+    await dispatcher.handle(value, source)
     event.ack()
 
 

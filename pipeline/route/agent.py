@@ -21,6 +21,7 @@ import faust
 
 from pipeline.app import WorkerContext
 from pipeline.bus import Record
+from pipeline.flow import keep_unrewound_records_on_resume
 from pipeline.route.classify import Classifier, RawEvent, Routed
 from pipeline.tracing import child_headers
 
@@ -42,6 +43,8 @@ def register(app: faust.App, ctx: WorkerContext, classifier: Classifier) -> None
         partitions=settings.partitions,
     )
     runner = _BatchRunner(classifier, settings.detect_timeout_seconds)
+    # faust's end-of-recovery resume would otherwise drop records fetched during it.
+    keep_unrewound_records_on_resume(app, settings.topics.inbound)
 
     @app.agent(inbound, name="classify")
     async def classify(stream: Any) -> None:
