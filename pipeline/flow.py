@@ -1,4 +1,4 @@
-"""Keep fetched approved records across faust's end-of-recovery flow resume.
+"""Keep fetched records across faust's end-of-recovery flow resume.
 
 faust ends every rebalance's recovery with: resume the stream partitions, await
 ``Consumer.perform_seek()`` (aiokafka ``seek_to_committed``), then
@@ -14,7 +14,7 @@ tolerates a one-offset gap). Seen as prompts that are never answered.
 
 The fix hooks the clear that ``resume()`` performs (it runs with flow already
 active; the clears of a revoke or a shutdown run with flow suspended and are left
-alone) and puts back the approved records that nobody will fetch again: those of
+alone) and puts back the records of the topic that nobody will fetch again: those of
 the current generation on partitions whose committed offset is not > 0.
 Every agent installs it for its source topic (classify: inbound; dispatch: approved).
 Everything else is dropped exactly as before, so nothing is delivered twice.
