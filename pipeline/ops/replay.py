@@ -10,10 +10,13 @@ handled by the rescan of the queue).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from pipeline.bus import client_options
 from pipeline.config import Settings
@@ -23,13 +26,12 @@ __all__ = ["read_inbound_range"]
 
 async def read_inbound_range(settings: Settings, since: datetime, until: datetime) -> list[bytes]:
     """Raw values of inbound records with timestamps in [since, until), partition by partition."""
+    tps = [TopicPartition(settings.topics.inbound, p) for p in await _partitions(settings)]
     consumer = AIOKafkaConsumer(
         **client_options(settings), group_id=None, enable_auto_commit=False
     )
     await consumer.start()
     try:
-        partitions = consumer.partitions_for_topic(settings.topics.inbound) or set()
-        tps = [TopicPartition(settings.topics.inbound, p) for p in sorted(partitions)]
         if not tps:
             return []
         consumer.assign(tps)
@@ -45,7 +47,20 @@ async def read_inbound_range(settings: Settings, since: datetime, until: datetim
             out.extend(await _drain(consumer, tp, ends[tp], end_ms))
         return out
     finally:
-        await consumer.stop()
+        # aiokafka 0.14 may re-raise the cancellation of its own group-less commit
+        # routine while stopping; the records are already read by then.
+        with contextlib.suppress(asyncio.CancelledError):
+            await consumer.stop()
+
+
+async def _partitions(settings: Settings) -> list[int]:
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    await admin.start()
+    try:
+        [described] = await admin.describe_topics([settings.topics.inbound])
+    finally:
+        await admin.close()
+    return sorted(p["partition"] for p in described.get("partitions", []))
 
 
 async def _drain(
