@@ -32,7 +32,8 @@ from tests.detect.heldout_secrets import SECRET_TEMPLATES, Template
 
 __all__ = ["BLOCK_KINDS", "generate", "run", "scorer"]
 
-SCORER = Path("/work/shared/corpus/score.py")
+# The shared corpus scorer, beside the checkout (../shared), as in CI.
+SCORER = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "score.py"
 BLOCK_KINDS = frozenset(
     {
         "AWS_ACCESS_KEY_ID",
