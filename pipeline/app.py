@@ -18,7 +18,7 @@ from pipeline.bus import KafkaSink, ssl_context
 from pipeline.config import Settings
 from pipeline.metrics import Metrics
 
-__all__ = ["WorkerContext", "create_app"]
+__all__ = ["WorkerContext", "create_app", "new_context", "raw_topic"]
 
 
 @dataclass
@@ -72,6 +72,18 @@ def create_app(settings: Settings, *, web_port: int | None = None) -> faust.App:
         web_enabled=web_port is not None,
         web_port=web_port or 6066,
         web_bind="127.0.0.1",
+    )
+
+
+def raw_topic(app: faust.App, settings: Settings, name: str) -> Any:
+    """A source topic read as raw bytes: agents parse (and dead-letter) values themselves."""
+    return app.topic(
+        name,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.partitions,
     )
 
 

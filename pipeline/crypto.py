@@ -13,13 +13,16 @@ from __future__ import annotations
 import base64
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from pipeline.errors import ConfigError, DecryptionError
 
-__all__ = ["Envelope", "KeyRing"]
+if TYPE_CHECKING:
+    from pipeline.config import Settings
+
+__all__ = ["Envelope", "KeyRing", "configured_key_ring"]
 
 _NONCE_BYTES = 12
 _KEY_BYTES = 32
@@ -98,3 +101,12 @@ class KeyRing:
             )
         except Exception as exc:  # InvalidTag, binascii.Error
             raise DecryptionError("envelope does not decrypt with this key ring") from exc
+
+
+def configured_key_ring(settings: Settings) -> KeyRing | None:
+    """The vault key ring from ``PROMPT_DLP_VAULT_KEYS`` (or ``_FILE``); None if unset."""
+    if settings.vault_keys is not None:
+        return KeyRing.parse(settings.vault_keys.get_secret_value())
+    if settings.vault_keys_file is not None:
+        return KeyRing.parse(settings.vault_keys_file.read_text(encoding="utf-8"))
+    return None

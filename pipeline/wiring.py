@@ -13,10 +13,11 @@ from typing import Any
 import orjson
 
 from pipeline.config import Settings
-from pipeline.crypto import Envelope, KeyRing
+from pipeline.crypto import Envelope, KeyRing, configured_key_ring
 from pipeline.decide.build import load_policy
 from pipeline.decide.engine import decide, explain_event
 from pipeline.decide.policy import Policy
+from pipeline.errors import ConfigError
 from pipeline.events import Decision, Finding, InboundPrompt, Message
 from pipeline.redact.engine import redact
 from pipeline.redact.pseudonyms import PseudonymBook
@@ -37,15 +38,12 @@ __all__ = [
 
 
 def key_ring(settings: Settings, *, ephemeral: bool = False) -> KeyRing:
-    """The vault key ring from env or file; ``ephemeral`` allows a throwaway one (scan/eval)."""
-    if settings.vault_keys is not None:
-        return KeyRing.parse(settings.vault_keys.get_secret_value())
-    if settings.vault_keys_file is not None:
-        return KeyRing.parse(settings.vault_keys_file.read_text(encoding="utf-8"))
+    """The vault key ring; ``ephemeral`` allows a throwaway one (scan/eval keep nothing)."""
+    configured = configured_key_ring(settings)
+    if configured is not None:
+        return configured
     if ephemeral:
         return KeyRing.parse(KeyRing.generate_spec("ephemeral"))
-    from pipeline.errors import ConfigError
-
     raise ConfigError(
         "PROMPT_DLP_VAULT_KEYS",
         "no encryption key configured (set PROMPT_DLP_VAULT_KEYS or PROMPT_DLP_VAULT_KEYS_FILE; "

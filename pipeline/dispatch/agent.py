@@ -17,9 +17,9 @@ from typing import Any
 import faust
 import httpx2
 
-from pipeline.app import WorkerContext
+from pipeline.app import WorkerContext, raw_topic
 from pipeline.bus import Record
-from pipeline.crypto import KeyRing
+from pipeline.crypto import configured_key_ring
 from pipeline.dispatch.caller import Lane
 from pipeline.dispatch.client import ChatClient
 from pipeline.dispatch.dedup import TableDedupStore
@@ -55,14 +55,7 @@ def register(
     """Declare the dedup table and the dispatch agent on ``app``."""
     settings = ctx.settings
     ds = settings.dispatch
-    approved = app.topic(
-        settings.topics.approved,
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=settings.partitions,
-    )
+    approved = raw_topic(app, settings, settings.topics.approved)
     table = app.Table(
         ds.dedup_table,
         default=None,
@@ -77,7 +70,7 @@ def register(
         TableDedupStore(table),
         guard,
         _sender(ctx),
-        _keyring(ctx),
+        configured_key_ring(ctx.settings),
     )
     # faust's end-of-recovery resume would otherwise drop records fetched during it.
     keep_unrewound_records_on_resume(app, settings.topics.approved)
@@ -101,15 +94,6 @@ async def _handle(dispatcher: Dispatcher, event: Any) -> None:
     value = event.value if isinstance(event.value, bytes) else bytes(event.value or b"")
     await dispatcher.handle(value, source)
     event.ack()
-
-
-def _keyring(ctx: WorkerContext) -> KeyRing | None:
-    s = ctx.settings
-    if s.vault_keys is not None:
-        return KeyRing.parse(s.vault_keys.get_secret_value())
-    if s.vault_keys_file is not None:
-        return KeyRing.parse(s.vault_keys_file.read_text(encoding="utf-8"))
-    return None
 
 
 def _sender(ctx: WorkerContext) -> Any:

@@ -16,7 +16,7 @@ import faust
 import orjson
 
 from pipeline import records
-from pipeline.app import WorkerContext
+from pipeline.app import WorkerContext, raw_topic
 from pipeline.bus import Record
 from pipeline.redact.vault import MappingVaultStore, erase_user
 
@@ -26,14 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def register(app: faust.App, ctx: WorkerContext, vault: MutableMapping[str, Any]) -> None:
-    control = app.topic(
-        ctx.settings.topics.control,
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=ctx.settings.partitions,
-    )
+    control = raw_topic(app, ctx.settings, ctx.settings.topics.control)
     store = MappingVaultStore(vault)
 
     @app.agent(control, name="control")

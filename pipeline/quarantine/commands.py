@@ -21,7 +21,7 @@ import orjson
 from prometheus_client import CollectorRegistry
 
 from pipeline.config import Settings
-from pipeline.crypto import KeyRing
+from pipeline.crypto import KeyRing, configured_key_ring
 from pipeline.errors import PromptDlpError
 from pipeline.metrics import Metrics
 from pipeline.quarantine import output
@@ -51,11 +51,7 @@ def review_settings(settings: Settings) -> ReviewSettings:
 
 
 def keyring_for(settings: Settings) -> KeyRing | None:
-    if settings.vault_keys is not None:
-        return KeyRing.parse(settings.vault_keys.get_secret_value())
-    if settings.vault_keys_file is not None:
-        return KeyRing.parse(settings.vault_keys_file.read_text(encoding="utf-8"))
-    return None
+    return configured_key_ring(settings)
 
 
 def _settings() -> Settings:

@@ -20,7 +20,7 @@ from typing import Any
 
 import faust
 
-from pipeline.app import WorkerContext
+from pipeline.app import WorkerContext, raw_topic
 from pipeline.bus import Record
 from pipeline.flow import keep_unrewound_records_on_resume
 from pipeline.route.classify import Classifier, RawEvent, Routed
@@ -35,14 +35,7 @@ _SEND_RETRY_SECONDS = 2.0
 def register(app: faust.App, ctx: WorkerContext, classifier: Classifier) -> None:
     """Declare the classify agent on ``app``."""
     settings = ctx.settings
-    inbound = app.topic(
-        settings.topics.inbound,
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=settings.partitions,
-    )
+    inbound = raw_topic(app, settings, settings.topics.inbound)
     runner = _BatchRunner(classifier, settings.detect_timeout_seconds)
     # faust's end-of-recovery resume would otherwise drop records fetched during it.
     keep_unrewound_records_on_resume(app, settings.topics.inbound)
