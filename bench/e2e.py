@@ -61,7 +61,7 @@ async def _run(args: argparse.Namespace, bootstrap: str, broker_pid: int | None,
         "cpus": os.cpu_count(), "loadavg_before": [round(x, 2) for x in os.getloadavg()],
         "workload": workload.source, "mean_event_bytes": round(workload.mean_bytes()),
         "partitions": PARTITIONS, "batch_size": settings.batch_size,
-        "batch_wait_seconds": settings.batch_wait_seconds, "spacy_model": settings.spacy_model,
+        "batch_linger_seconds": settings.batch_linger_seconds, "spacy_model": settings.spacy_model,
     }
     print(f"workload: {workload.source}; mode {mode}", flush=True)
     results: dict[str, Any] = {"meta": meta, "configs": []}

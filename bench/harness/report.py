@@ -30,7 +30,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"Machine: {meta['cpus']} CPUs, load average before start {meta['loadavg_before']}; "
         f"workload: {meta['workload']} (mean {meta['mean_event_bytes']} B/event); "
         f"{meta['partitions']} partitions; batch size {meta['batch_size']}, "
-        f"batch wait {meta['batch_wait_seconds']} s.",
+        f"batch linger {meta.get('batch_linger_seconds')} s.",
         "",
         "## Throughput (burst of pre-generated events, as fast as the producer can send)",
         "",

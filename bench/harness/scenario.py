@@ -82,7 +82,7 @@ def _workers(cfg: Config, topics: dict[str, str], bootstrap: str, tag: str, run_
             "PROMPT_DLP_PARTITIONS": str(PARTITIONS),
             "PROMPT_DLP_LOG_LEVEL": "WARNING",
             **{k: v for k, v in os.environ.items() if k in ("PROMPT_DLP_BATCH_SIZE",
-                                                             "PROMPT_DLP_BATCH_WAIT_SECONDS")},
+                                                             "PROMPT_DLP_BATCH_LINGER_SECONDS")},
             **cfg.env,
         }
         argv = procs.python_argv("-m", "pipeline", "worker", "--role", "classify")

@@ -4,16 +4,18 @@ Corpus events keep only what a real producer sends (``id``, ``tenant``, ``user``
 ``messages``, ``conversation_id``); labels and meta are the answer key and are dropped. Every
 produced event gets a fresh ``id`` so outputs can be matched to their inbound record.
 
-The corpus has 1,000 events and a run sends ~20,000, so templates repeat. The detector keeps
-an NER cache keyed by text line, which would turn repeats into cache hits that real traffic
-does not get. So every sentence-like line of every non-system message gets a unique
-lowercase nonsense word appended (no capitals, digits or punctuation: it cannot create a
-finding; key material, code and log lines are left alone). System prompts stay as they are:
-those do repeat in real traffic.
+The corpus has 1,000 events and a run sends ~20,000, so templates repeat (and corpus
+templates reuse sentences). The detector keeps an NER cache keyed by run of sentences, which
+would turn repeats into cache hits that real traffic does not get. So every sentence of every
+sentence-like line of every non-system message gets a unique lowercase nonsense word before
+its end (no capitals, digits or punctuation: it cannot create a finding; key material, code
+and log lines are left alone). System prompts stay as they are: those do repeat in real
+traffic.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import regex
 
 __all__ = ["DEFAULT_CORPUS", "Workload", "load_workload"]
 
@@ -84,18 +87,28 @@ def _prose(line: str) -> bool:
             and any(c.islower() for c in stripped))
 
 
+# A sentence's closing punctuation inside a line (before whitespace and a capital).
+_INNER_SENTENCE_END = regex.compile(r"[.!?](?=\s+[A-Z\"'«(])")
+
+
 def _unique(messages: list[dict[str, str]], seq: int) -> list[dict[str, str]]:
-    """Copy ``messages`` with a word unique to (event, line) appended to each user line."""
+    """Copy ``messages`` with a word unique to (event, sentence) before each sentence's end."""
     out = []
     for index, message in enumerate(messages):
         if message.get("role") == "system":
             out.append(message)
             continue
+        words = (_word((seq * 64 + index) * 4096 + n) for n in itertools.count())
         lines = message["content"].split("\n")
-        salted = [f"{line} {_word((seq * 64 + index) * 4096 + n)}" if _prose(line) else line
-                  for n, line in enumerate(lines)]
-        out.append({**message, "content": "\n".join(salted)})
+        out.append({**message, "content": "\n".join(
+            _salt(line, words) if _prose(line) else line for line in lines)})
     return out
+
+
+def _salt(line: str, words: Iterator[str]) -> str:
+    inner = _INNER_SENTENCE_END.sub(lambda m: f" {next(words)}{m.group()}", line)
+    body = inner.rstrip(".!? ")
+    return f"{body} {next(words)}{inner[len(body):]}"
 
 
 def load_workload(corpus: Path | None = DEFAULT_CORPUS) -> Workload:

