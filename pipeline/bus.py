@@ -2,10 +2,9 @@
 
 One idempotent producer (acks=all) sends all our output; faust's own
 producer is only used for table changelogs. ``send_all`` waits for the
-broker to acknowledge every record before returning; ``enqueue`` returns
-the acknowledgement futures instead, for an agent that acks its input
-events only once they resolve. Either way offsets are committed only after
-the outputs are durable (at-least-once).
+broker to acknowledge every record before returning, so an agent that
+awaits it before taking its next batch commits offsets only after its
+outputs are durable (at-least-once).
 """
 
 from __future__ import annotations
@@ -88,7 +87,7 @@ class KafkaSink:
                     **client_options(self._settings),
                     acks="all",
                     enable_idempotence=True,
-                    linger_ms=5,
+                    linger_ms=0,  # whole batches are handed over at once: lingering adds latency
                     max_request_size=MAX_MESSAGE_BYTES,
                     request_timeout_ms=30_000,
                 )
@@ -106,15 +105,9 @@ class KafkaSink:
 
     async def send_all(self, records: Iterable[Record]) -> None:
         """Send every record and return once the broker acknowledged all of them."""
-        futures = await self.enqueue(records)
-        if futures:
-            await asyncio.gather(*futures)
-
-    async def enqueue(self, records: Iterable[Record]) -> list[asyncio.Future[Any]]:
-        """Hand every record to the producer, in order; each future resolves on the broker's ack."""
         await self.start()
         assert self._producer is not None
-        return [
+        futures = [
             await self._producer.send(
                 r.topic,
                 value=encode(r.value),
@@ -123,6 +116,8 @@ class KafkaSink:
             )
             for r in records
         ]
+        if futures:
+            await asyncio.gather(*futures)
 
 
 async def ensure_topics(settings: Settings, specs: Iterable[TopicSpec] | None = None) -> list[str]:

@@ -86,8 +86,6 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=64, ge=1)
     # After the first event of a batch, wait this long for more (unless the batch is full).
     batch_linger_seconds: float = Field(default=0.002, ge=0)
-    # Classify batches whose outputs may await the broker's ack while the next one is detected.
-    batches_in_flight: int = Field(default=4, ge=1)
 
     vault_keys: SecretStr | None = None
     vault_keys_file: Path | None = None
