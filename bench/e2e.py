@@ -35,7 +35,7 @@ PLANS = {  # (ours, vanilla)
     "quick": (Plan(300, 8, FRACTIONS), Plan(60, 8, FRACTIONS, min_phase_events=20)),
     "full": (Plan(2000, 30, FRACTIONS, burst_reps=2), Plan(300, 30, FRACTIONS)),
 }
-SWEEP = {"quick": (), "full": (64, 128)}
+SWEEP = {"quick": (), "full": (32, 128)}
 GIB = 1024
 
 

@@ -41,8 +41,8 @@ class Config:
 
 @dataclass(frozen=True)
 class Plan:
-    """How much load: burst size and repeats (the best burst is the max, since interference
-    from other processes only ever slows a burst), seconds per paced phase, paced rates."""
+    """How much load: burst size per worker and repeats (the best burst is the max, since
+    interference from other processes only ever slows a burst), seconds per phase, rates."""
 
     burst_events: int
     phase_seconds: float
@@ -172,7 +172,10 @@ async def run_config(cfg: Config, plan: Plan, workload: Workload, bootstrap: str
             return summary
 
         for rep in range(plan.burst_reps):
-            events = list(workload.events(f"{tag}-max{rep}", plan.burst_events))
+            # N per worker: every configuration's burst lasts about as long, so the fixed
+            # ramp-up and drain of a burst weigh the same in each max.
+            count = plan.burst_events * cfg.workers
+            events = list(workload.events(f"{tag}-max{rep}", count))
             result["bursts"].append(await phase(f"max#{rep + 1}", events, None, None))
         best = max(result["bursts"], key=lambda b: float(b.get("throughput") or 0.0))
         best["best"] = True
