@@ -3,6 +3,9 @@
 A role module (``pipeline.route.agent``, ``pipeline.dispatch.agent``) exposes
 ``register(app, ctx)`` which declares its agents and tables on the app;
 ``prompt-dlp worker --role`` decides which roles a process runs.
+
+Source topics are read with faust's acks off: ``pipeline.offsets`` is their only committer
+(see there why faust's own offset bookkeeping may not commit them).
 """
 
 from __future__ import annotations
@@ -16,18 +19,21 @@ from prometheus_client import CollectorRegistry
 
 from pipeline.bus import KafkaSink, ssl_context
 from pipeline.config import Settings
+from pipeline.faustcompat import FaustConsumerPort, on_assigned, on_revoked
 from pipeline.metrics import Metrics
+from pipeline.offsets import OffsetManager
 
 __all__ = ["WorkerContext", "create_app", "new_context", "raw_topic"]
 
 
 @dataclass
 class WorkerContext:
-    """What agents need besides the app: settings, the output sink, metrics."""
+    """What agents need besides the app: settings, the output sink, metrics, the commit path."""
 
     settings: Settings
     sink: KafkaSink
     metrics: Metrics
+    offsets: OffsetManager
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -48,6 +54,8 @@ def _credentials(settings: Settings) -> Any:
 
 def create_app(settings: Settings, *, web_port: int | None = None) -> faust.App:
     """A faust App configured for at-least-once processing on our bus."""
+    datadir = settings.data_dir / "faust" / settings.app_id
+    datadir.mkdir(parents=True, exist_ok=True)
     return faust.App(
         settings.app_id,
         broker=settings.broker,
@@ -60,13 +68,13 @@ def create_app(settings: Settings, *, web_port: int | None = None) -> faust.App:
         topic_disable_leader=True,
         producer_acks=-1,
         consumer_auto_offset_reset="earliest",
-        broker_commit_every=100,
         # A dead worker's partitions move on after this; heartbeats stay well inside it.
         broker_session_timeout=settings.session_timeout_seconds,
         broker_heartbeat_interval=min(3.0, settings.session_timeout_seconds / 3),
+        # faust commits nothing of ours (source topics have acks off); tables only.
         broker_commit_interval=1.0,
         stream_wait_empty=True,
-        datadir=str(settings.data_dir / "faust"),
+        datadir=str(datadir),
         store="memory://",
         table_cleanup_interval=60.0,
         web_enabled=web_port is not None,
@@ -76,9 +84,14 @@ def create_app(settings: Settings, *, web_port: int | None = None) -> faust.App:
 
 
 def raw_topic(app: faust.App, settings: Settings, name: str) -> Any:
-    """A source topic read as raw bytes: agents parse (and dead-letter) values themselves."""
+    """A source topic read as raw bytes, offsets committed by ``pipeline.offsets`` only.
+
+    Agents parse (and dead-letter) values themselves. ``acks=False`` keeps faust from tracking,
+    gap-filling or committing this topic's offsets.
+    """
     return app.topic(
         name,
+        acks=False,
         key_type=bytes,
         value_type=bytes,
         key_serializer="raw",
@@ -90,5 +103,20 @@ def raw_topic(app: faust.App, settings: Settings, name: str) -> Any:
 Registrar = Callable[[faust.App, WorkerContext], None]
 
 
-def new_context(settings: Settings, registry: CollectorRegistry | None = None) -> WorkerContext:
-    return WorkerContext(settings, KafkaSink(settings), Metrics(registry or CollectorRegistry()))
+def new_context(
+    settings: Settings,
+    app: faust.App,
+    source_topics: set[str],
+    registry: CollectorRegistry | None = None,
+) -> WorkerContext:
+    """The context of one worker app; its offset manager follows the app's rebalances."""
+    metrics = Metrics(registry or CollectorRegistry())
+    offsets = OffsetManager(
+        FaustConsumerPort(app),
+        metrics,
+        source_topics,
+        drain_seconds=min(5.0, settings.session_timeout_seconds / 2),
+    )
+    on_revoked(app, offsets.on_revoked)
+    on_assigned(app, offsets.on_assigned)
+    return WorkerContext(settings, KafkaSink(settings), metrics, offsets)

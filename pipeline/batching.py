@@ -7,8 +7,8 @@ latency. ``take_ready`` waits for the first event without a timer, then lingers 
 seconds for more (or none once ``max_`` are buffered). Like ``noack_take`` it yields events
 and never acks them: the caller acks each event once its outputs are durable.
 
-It is faust's ``noack_take`` (faust-streaming 0.11) with the wait changed, so it uses the same
-stream internals (``add_processor``, ``_enable_passive``): re-check on faust upgrades.
+It is faust's ``noack_take`` with the wait changed; the stream internals it needs (a passive
+processor) are reached through ``pipeline.faustcompat``, which checks the faust version.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
+
+from pipeline.faustcompat import attach_processor, detach_processor
 
 __all__ = ["take_ready"]
 
@@ -58,8 +60,7 @@ async def take_ready(stream: Any, max_: int, linger: float) -> AsyncIterator[lis
 
     enable_acks = stream.enable_acks
     stream.enable_acks = False  # the caller acks, once outputs are durable
-    stream.add_processor(add_to_buffer)
-    stream._enable_passive(aiter(stream.channel))
+    attach_processor(stream, add_to_buffer)
     loop = asyncio.get_running_loop()
     try:
         while not stream.should_stop:
@@ -82,4 +83,4 @@ async def take_ready(stream: Any, max_: int, linger: float) -> AsyncIterator[lis
                 consumed.set()
     finally:
         stream.enable_acks = enable_acks
-        stream._processors.remove(add_to_buffer)
+        detach_processor(stream, add_to_buffer)

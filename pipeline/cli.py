@@ -43,16 +43,17 @@ def _settings() -> Settings:
     help="Which stream processors this process runs.",
 )
 def worker(role: str) -> None:
-    """Run the stream processors (classify, dispatch, or both) until stopped."""
-    from pipeline.worker import run_worker
+    """Run the stream processors (classify, dispatch, or both) until stopped.
+
+    Each role consumes in its own group, ``<PROMPT_DLP_APP_ID>-<role>``; ``all`` runs one
+    child process per role (dispatch's metrics on the metrics port + 1).
+    """
+    from pipeline.worker import run_all_roles, run_worker
 
     settings = _settings()
-    roles = {"classify", "dispatch"} if role == "all" else {role}
-    if role != "all" and "app_id" not in settings.model_fields_set:
-        # faust expects every member of a consumer group to run the same agents,
-        # so a single-role worker gets a group of its own unless one is configured.
-        settings = settings.model_copy(update={"app_id": f"{settings.app_id}-{role}"})
-    run_worker(settings, roles)
+    if role == "all":
+        sys.exit(run_all_roles(settings))
+    run_worker(settings, role)
 
 
 @cli.command()

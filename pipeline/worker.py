@@ -5,12 +5,23 @@ and detectors load (a bad policy stops the process here, before any event
 is consumed), then faust starts consuming. Metrics, health and readiness
 are served on ``PROMPT_DLP_METRICS_PORT``; ready means the output producer
 is connected and faust has partitions assigned.
+
+Each role is its own faust app and consumer group, ``<app_id>-<role>``, whatever the split:
+``--role all`` runs the two single-role workers as child processes (dispatch serves metrics on
+``PROMPT_DLP_METRICS_PORT`` + 1), so switching from ``all`` to separate workers keeps every
+group's committed offsets and the dedup table's changelog (no prompt is dispatched twice).
+faust expects every member of a group to run the same agents, so roles never share a group.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+import subprocess
+import sys
+import time
 from typing import Any
 
 import faust
@@ -20,7 +31,9 @@ from pipeline.bus import client_options, ensure_topics
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
 
-__all__ = ["run_worker"]
+__all__ = ["ROLES", "group_id", "run_all_roles", "run_worker", "source_topics"]
+
+ROLES = ("classify", "dispatch")
 
 log = logging.getLogger(__name__)
 _CONNECT_TIMEOUT = 60.0
@@ -37,10 +50,22 @@ def _connect_problem(settings: Settings, exc: BaseException) -> str:
     )
 
 
-def run_worker(settings: Settings, roles: set[str]) -> None:
-    """Blocks until SIGTERM/SIGINT; faust commits what was processed on the way out."""
+def group_id(settings: Settings, role: str) -> str:
+    """The consumer group (= faust app id) of a role: the same however roles are split."""
+    return f"{settings.app_id}-{role}"
+
+
+def source_topics(settings: Settings, role: str) -> set[str]:
+    """The topics whose offsets this role's worker commits."""
+    t = settings.topics
+    return {t.inbound, t.control} if role == "classify" else {t.approved}
+
+
+def run_worker(settings: Settings, role: str) -> None:
+    """Blocks until SIGTERM/SIGINT; in-flight records finish (bounded) and are committed."""
     from pipeline.logs import logging_config
 
+    settings = settings.model_copy(update={"app_id": group_id(settings, role)})
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -49,9 +74,9 @@ def run_worker(settings: Settings, roles: set[str]) -> None:
     except Exception as exc:
         raise ConfigError("PROMPT_DLP_BROKER", _connect_problem(settings, exc)) from None
     app = create_app(settings)
-    ctx = new_context(settings)
-    _register_roles(app, ctx, roles)
-    _register_services(app, ctx, roles)
+    ctx = new_context(settings, app, source_topics(settings, role))
+    _register_role(app, ctx, role)
+    _register_services(app, ctx, role)
     _prime_metrics(ctx)
     worker = faust.Worker(
         app,
@@ -64,8 +89,8 @@ def run_worker(settings: Settings, roles: set[str]) -> None:
     worker.execute_from_commandline()
 
 
-def _register_roles(app: faust.App, ctx: WorkerContext, roles: set[str]) -> None:
-    if "classify" in roles:
+def _register_role(app: faust.App, ctx: WorkerContext, role: str) -> None:
+    if role == "classify":
         from pipeline.privacy.agent import register as register_control
         from pipeline.route.agent import register as register_classify
         from pipeline.route.vault_table import StrKeyed, vault_table
@@ -74,7 +99,7 @@ def _register_roles(app: faust.App, ctx: WorkerContext, roles: set[str]) -> None
         vault = StrKeyed(vault_table(app, ctx.settings))
         register_classify(app, ctx, build_classifier(ctx.settings, vault=vault))
         register_control(app, ctx, vault)
-    if "dispatch" in roles:
+    else:
         from pipeline.dispatch.agent import register as register_dispatch
         from pipeline.wiring import build_response_guard
 
@@ -95,14 +120,13 @@ def _prime_metrics(ctx: WorkerContext) -> None:
     )
 
 
-def _register_services(app: faust.App, ctx: WorkerContext, roles: set[str]) -> None:
+def _register_services(app: faust.App, ctx: WorkerContext, role: str) -> None:
     """Metrics/health server, consumer-lag collector and the sink's lifecycle."""
     from pipeline.metrics.lag import KafkaOffsets, LagCollector
     from pipeline.metrics.server import start_metrics_server, stop_metrics_server
 
     settings = ctx.settings
-    consumed = [settings.topics.inbound] if "classify" in roles else []
-    consumed += [settings.topics.approved] if "dispatch" in roles else []
+    consumed = [settings.topics.inbound if role == "classify" else settings.topics.approved]
     state: dict[str, Any] = {}
 
     def ready() -> bool:
@@ -112,6 +136,7 @@ def _register_services(app: faust.App, ctx: WorkerContext, roles: set[str]) -> N
     @app.task  # type: ignore[untyped-decorator]
     async def _start_services() -> None:
         await ctx.sink.start()
+        ctx.offsets.start()
         state["started"] = True
         state["metrics"] = await start_metrics_server(ctx.metrics, settings.metrics_port, ready)
         collector = LagCollector(
@@ -121,6 +146,8 @@ def _register_services(app: faust.App, ctx: WorkerContext, roles: set[str]) -> N
         state["lag"] = collector
 
     async def _stop_services(_app: Any, **_kwargs: Any) -> None:
+        # First let in-flight records finish and commit them, while the sink still sends.
+        await ctx.offsets.close()
         if "lag" in state:
             await state["lag"].stop()
         if "metrics" in state:
@@ -128,3 +155,43 @@ def _register_services(app: faust.App, ctx: WorkerContext, roles: set[str]) -> N
         await ctx.sink.stop()
 
     app.on_before_shutdown.connect(_stop_services)  # type: ignore[arg-type]
+
+
+def run_all_roles(settings: Settings) -> int:
+    """``--role all``: one child worker per role; stop both when either stops or on a signal."""
+    env = dict(os.environ)
+    children: dict[str, subprocess.Popen[bytes]] = {}
+    for offset, role in enumerate(ROLES):
+        port = settings.metrics_port + offset if settings.metrics_port else 0  # 0: any free port
+        child_env = env | {"PROMPT_DLP_METRICS_PORT": str(port)}
+        argv = [sys.executable, "-m", "pipeline", "worker", "--role", role]
+        # Own sessions: a terminal's Ctrl-C reaches the children once, through us.
+        children[role] = subprocess.Popen(argv, env=child_env, start_new_session=True)
+    stopping: list[int] = []
+
+    def forward(signum: int, _frame: Any) -> None:
+        stopping.append(signum)
+        for child in children.values():
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, forward)
+    try:
+        while all(child.poll() is None for child in children.values()):
+            time.sleep(0.2)
+    finally:
+        if not stopping:  # a child died on its own: stop the other, report failure
+            forward(signal.SIGTERM, None)
+        deadline = time.monotonic() + 60
+        for child in children.values():
+            try:
+                child.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+    codes = {role: child.returncode for role, child in children.items()}
+    if not stopping:
+        log.error("worker stopped: %s", ", ".join(f"{r} exited {c}" for r, c in codes.items()))
+        return 1
+    return max((abs(c) for c in codes.values()), default=0)

@@ -1,10 +1,10 @@
-"""The thin faust agent for dispatch: take a batch, handle it concurrently, ack what finished.
+"""The thin faust agent for dispatch: take a batch, handle it concurrently, mark what finished.
 
-Each record of a batch gets an extra reference (``Message.incref``) that is only
-released once ``Dispatcher.handle`` has made its outcome durable. faust's
-``take_events`` acks a batch in a ``finally`` — also when the agent is cancelled
-on shutdown — so without that hold a half-processed batch could be committed and
-lost; with it, an interrupted record stays uncommitted and is redelivered.
+Each record is admitted by the offset manager (its partition's next offset, else dropped and
+refetched) and marked done only once ``Dispatcher.handle`` has made its outcome durable, in
+whatever order the calls finish: the committed offset moves over done records only
+(``pipeline.offsets``), so a record interrupted by a crash or a rebalance is redelivered, and
+the dedup table keeps its LLM call single.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import faust
 import httpx2
 
 from pipeline.app import WorkerContext, raw_topic
-from pipeline.bus import Record
+from pipeline.batching import take_ready
+from pipeline.bus import Record, send_until_acked
 from pipeline.crypto import configured_key_ring
 from pipeline.dispatch.caller import Lane
 from pipeline.dispatch.client import ChatClient
@@ -26,12 +27,11 @@ from pipeline.dispatch.dedup import TableDedupStore
 from pipeline.dispatch.guard import ResponseGuard, identity_guard
 from pipeline.dispatch.records import Source
 from pipeline.dispatch.stage import Dispatcher
-from pipeline.flow import keep_unrewound_records_on_resume
+from pipeline.offsets import Ticket
 
 __all__ = ["build_lanes", "register"]
 
 log = logging.getLogger(__name__)
-_SEND_RETRY_SECONDS = 1.0
 
 
 def build_lanes(
@@ -72,41 +72,36 @@ def register(
         _sender(ctx),
         configured_key_ring(ctx.settings),
     )
-    # faust's end-of-recovery resume would otherwise drop records fetched during it.
-    keep_unrewound_records_on_resume(app, settings.topics.approved)
 
     @app.agent(approved, name="dispatch")
     async def dispatch(stream: Any) -> None:
-        async for events in stream.take_events(ds.batch_size, within=ds.batch_wait_seconds):
-            for event in events:
-                event.message.incref()  # held until the outcome is durable
+        async for fetched in take_ready(stream, ds.batch_size, ds.batch_wait_seconds):
+            admitted: list[tuple[Any, Ticket]] = []
+            for event in fetched:
+                message = event.message
+                ticket = await ctx.offsets.admit(message.topic, message.partition, message.offset)
+                if ticket is not None:
+                    admitted.append((event, ticket))
             results = await asyncio.gather(
-                *(_handle(dispatcher, event) for event in events), return_exceptions=True
+                *(_handle(ctx, dispatcher, event, ticket) for event, ticket in admitted),
+                return_exceptions=True,
             )
             for result in results:
                 if isinstance(result, BaseException):
-                    log.error("dispatch left a record unacked (%s)", type(result).__name__)
+                    # Not done: its offset is not committed over; redelivered after a restart.
+                    log.error("dispatch left a record unfinished (%s)", type(result).__name__)
 
 
-async def _handle(dispatcher: Dispatcher, event: Any) -> None:
+async def _handle(ctx: WorkerContext, dispatcher: Dispatcher, event: Any, ticket: Ticket) -> None:
     message = event.message
     source = Source(message.topic, message.partition, message.offset, message.timestamp)
     value = event.value if isinstance(event.value, bytes) else bytes(event.value or b"")
     await dispatcher.handle(value, source)
-    event.ack()
+    ctx.offsets.done(ticket)
 
 
 def _sender(ctx: WorkerContext) -> Any:
     async def send(records: Sequence[Record]) -> None:
-        """Send until acknowledged: while the broker is away the record waits, nothing drops."""
-        while True:
-            try:
-                await ctx.sink.send_all(records)  # connects on first use
-                return
-            except Exception as exc:
-                log.warning(
-                    "sending %d records failed (%s); retrying", len(records), type(exc).__name__
-                )
-                await asyncio.sleep(_SEND_RETRY_SECONDS)
+        await send_until_acked(ctx.sink, records, ctx.metrics, "dispatch")
 
     return send

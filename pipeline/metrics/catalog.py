@@ -177,6 +177,33 @@ class Metrics:
             "topic and partition.",
             ["group", "topic", "partition"], registry=registry,
         )
+        self.offset_gaps = Counter(
+            "prompt_dlp_offset_gaps_total",
+            "Records that arrived ahead of the next expected offset of a partition that was in "
+            "order: something before them went missing (healed by a rewind; alert).",
+            ["topic", "partition"], registry=registry,
+        )
+        self.offset_seeks = Counter(
+            "prompt_dlp_offset_seeks_total",
+            "Fetcher rewinds to a partition's next expected offset, by reason "
+            "(assignment, gap, retry, stall).",
+            ["topic", "reason"], registry=registry,
+        )
+        self.offset_redeliveries = Counter(
+            "prompt_dlp_offset_redeliveries_total",
+            "Records dropped because they were already admitted (redelivered after a rewind).",
+            ["topic"], registry=registry,
+        )
+        self.offset_commit_failures = Counter(
+            "prompt_dlp_offset_commit_failures_total",
+            "Offset commits the broker refused (fenced by a rebalance, coordinator away).",
+            ["topic"], registry=registry,
+        )
+        self.send_retries = Counter(
+            "prompt_dlp_send_retries_total",
+            "Output batches re-sent because the broker did not acknowledge them, per stage.",
+            ["stage"], registry=registry,
+        )
         self.consumer_lag_errors = Counter(
             "prompt_dlp_consumer_lag_errors_total",
             "Failed attempts to compute consumer lag (broker unreachable, group unknown).",

@@ -17,7 +17,7 @@ import orjson
 
 from pipeline import records
 from pipeline.app import WorkerContext, raw_topic
-from pipeline.bus import Record
+from pipeline.bus import Record, send_until_acked
 from pipeline.redact.vault import MappingVaultStore, erase_user
 
 __all__ = ["register"]
@@ -32,13 +32,19 @@ def register(app: faust.App, ctx: WorkerContext, vault: MutableMapping[str, Any]
     @app.agent(control, name="control")
     async def apply(stream: Any) -> None:
         async for event in stream.events():
+            message = event.message
+            ticket = await ctx.offsets.admit(message.topic, message.partition, message.offset)
+            if ticket is None:
+                continue
             try:
                 command = orjson.loads(event.value)
                 if command.get("op") != "erase_user":
+                    ctx.offsets.done(ticket)
                     continue
                 erased = erase_user(store, command["user"], command.get("tenant"))
             except Exception:  # a bad command must not stop the control loop
                 log.exception("control command ignored")
+                ctx.offsets.done(ticket)
                 continue
             audit = records.audit(
                 event="erased",
@@ -50,4 +56,6 @@ def register(app: faust.App, ctx: WorkerContext, vault: MutableMapping[str, Any]
                     "partition": event.message.partition,
                 },
             )
-            await ctx.sink.send_all([Record(ctx.settings.topics.audit, command["user"], audit)])
+            outputs = [Record(ctx.settings.topics.audit, command["user"], audit)]
+            await send_until_acked(ctx.sink, outputs, ctx.metrics, "control")
+            ctx.offsets.done(ticket)

@@ -3,11 +3,10 @@
 Detection runs in a worker thread so the event loop keeps heartbeating
 while spaCy works; a backstop timeout quarantines a batch whose detection
 never returns (fail closed), and the stuck thread's executor is replaced.
-A batch's outputs are acknowledged by the broker before its input events
-are acked to faust and before the next batch is taken, so offsets are
-committed only after the outputs are durable. (Overlapping the sends with
-the next batch's detection saves a few ms per batch, but in the rebalance
-fault test it lost records in about one run in fifteen: not worth it.)
+Every event is admitted by the offset manager first (in offset order per
+partition; anything else is dropped and refetched), and marked done only once
+the broker has acknowledged its outputs: offsets are committed over done
+records only (``pipeline.offsets``).
 """
 
 from __future__ import annotations
@@ -23,15 +22,14 @@ import faust
 
 from pipeline.app import WorkerContext, raw_topic
 from pipeline.batching import take_ready
-from pipeline.bus import Record
-from pipeline.flow import keep_unrewound_records_on_resume
+from pipeline.bus import send_until_acked
+from pipeline.offsets import Ticket
 from pipeline.route.classify import Classifier, RawEvent, Routed
 from pipeline.tracing import child_headers
 
 __all__ = ["register"]
 
 log = logging.getLogger(__name__)
-_SEND_RETRY_SECONDS = 2.0
 
 
 def register(app: faust.App, ctx: WorkerContext, classifier: Classifier) -> None:
@@ -39,22 +37,37 @@ def register(app: faust.App, ctx: WorkerContext, classifier: Classifier) -> None
     settings = ctx.settings
     inbound = raw_topic(app, settings, settings.topics.inbound)
     runner = _BatchRunner(classifier, settings.detect_timeout_seconds)
-    # faust's end-of-recovery resume would otherwise drop records fetched during it.
-    keep_unrewound_records_on_resume(app, settings.topics.inbound)
 
     @app.agent(inbound, name="classify")
     async def classify(stream: Any) -> None:
         batches = take_ready(stream, settings.batch_size, settings.batch_linger_seconds)
-        async for events in batches:
+        async for fetched in batches:
             started = time.monotonic()
+            events, tickets = await _admit(ctx, fetched)
+            if not events:
+                continue
             _observe_queue_wait(ctx, events)
             routed = await runner.run([_raw(event) for event in events])
-            await _send(ctx, [r for item in routed for r in item.records])
+            records = [r for item in routed for r in item.records]
+            await send_until_acked(ctx.sink, records, ctx.metrics, "classify")
             # Only now, with every output acknowledged by the broker, may these offsets be
-            # committed; the next batch is taken after that (acks in offset order).
-            for event in events:
-                await stream.ack(event)
+            # committed over.
+            for ticket in tickets:
+                ctx.offsets.done(ticket)
             _count(ctx, routed, events, started)
+
+
+async def _admit(ctx: WorkerContext, fetched: Sequence[Any]) -> tuple[list[Any], list[Ticket]]:
+    """The events that are their partition's next offsets, with their tickets."""
+    events: list[Any] = []
+    tickets: list[Ticket] = []
+    for event in fetched:
+        message = event.message
+        ticket = await ctx.offsets.admit(message.topic, message.partition, message.offset)
+        if ticket is not None:
+            events.append(event)
+            tickets.append(ticket)
+    return events, tickets
 
 
 class _BatchRunner:
@@ -88,19 +101,6 @@ def _raw(event: Any) -> RawEvent:
     incoming = [(k, v) for k, v in (message.headers or ()) if isinstance(v, bytes)]
     headers = tuple(child_headers(incoming))
     return RawEvent(event.value, message.topic, message.partition, message.offset, headers)
-
-
-async def _send(ctx: WorkerContext, records: Sequence[Record]) -> None:
-    """Send until acknowledged: while the broker is away the partition waits, nothing is dropped."""
-    while True:
-        try:
-            await ctx.sink.send_all(records)
-            return
-        except Exception as exc:
-            log.warning(
-                "sending %d records failed (%s); retrying", len(records), type(exc).__name__
-            )
-            await asyncio.sleep(_SEND_RETRY_SECONDS)
 
 
 def _observe_queue_wait(ctx: WorkerContext, events: Sequence[Any]) -> None:

@@ -53,10 +53,16 @@ def test_pipeline_services_run_the_prompt_dlp_commands(compose: dict[str, Any]) 
 
 
 def test_each_worker_has_its_own_consumer_group(compose: dict[str, Any]) -> None:
-    """Distinct app ids, so lag and scaling are per role."""
+    """Distinct groups (app id + role), so lag and scaling are per role."""
+    from pipeline.config import Settings
+    from pipeline.worker import group_id
+
     services = compose["services"]
-    ids = [services[n]["environment"]["PROMPT_DLP_APP_ID"] for n in ("classify", "dispatch")]
-    assert len(set(ids)) == 2
+    groups = {
+        group_id(Settings(app_id=services[n]["environment"]["PROMPT_DLP_APP_ID"]), n)
+        for n in ("classify", "dispatch")
+    }
+    assert groups == {"prompt-dlp-classify", "prompt-dlp-dispatch"}
 
 
 def test_mounted_config_files_exist(compose: dict[str, Any]) -> None:

@@ -10,10 +10,12 @@ import yaml
 
 from pipeline.config import Settings
 from pipeline.metrics.server import PATHS
+from pipeline.worker import group_id
 from tests.deploy.support import K8S, run
 from tests.deploy.test_settings_env import k8s_env
 
 WORKERS = {"prompt-dlp-classify": "inbound", "prompt-dlp-dispatch": "approved"}
+role_of = {"inbound": "classify", "approved": "dispatch"}
 # Settings fields holding credentials inline (their *_FILE twins are fine anywhere).
 SECRET_FIELDS = ("_API_KEY", "_VAULT_KEYS", "_HMAC_KEY", "_PASSWORD", "_TOKENS")
 
@@ -151,7 +153,8 @@ def test_keda_scaledobjects_match_workers_and_partitions(objects: list[dict[str,
         meta = trigger["metadata"]
         env = {v["name"]: v.get("value") for v in
                deployments[dep_name]["spec"]["template"]["spec"]["containers"][0]["env"]}
-        assert meta["consumerGroup"] == env["PROMPT_DLP_APP_ID"]
+        group = group_id(s.model_copy(update={"app_id": env["PROMPT_DLP_APP_ID"]}), role_of[role])
+        assert meta["consumerGroup"] == group
         assert meta["topic"] == getattr(s.topics, role)
         assert meta["bootstrapServers"] == s.bootstrap_servers
         assert int(meta["lagThreshold"]) > 0

@@ -220,11 +220,16 @@ def pipeline_targets(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
     ]
     traffic = _Traffic(broker.bootstrap, topics.inbound)
     try:
+        # --role all: classify serves on the port, dispatch on the port + 1
         _wait_http(f"http://127.0.0.1:{PIPELINE_METRICS_PORT}/readyz", 120, procs[1])
+        _wait_http(f"http://127.0.0.1:{PIPELINE_METRICS_PORT + 1}/readyz", 120, procs[1])
         _wait_http(f"http://127.0.0.1:{CONSOLE_PORT}/healthz", 120, procs[2])
         traffic.start()
         yield {
-            "prompt-dlp-worker": [f"127.0.0.1:{PIPELINE_METRICS_PORT}"],
+            "prompt-dlp-worker": [
+                f"127.0.0.1:{PIPELINE_METRICS_PORT}",
+                f"127.0.0.1:{PIPELINE_METRICS_PORT + 1}",
+            ],
             "prompt-dlp-review": [f"127.0.0.1:{CONSOLE_PORT}"],
         }
     finally:
