@@ -17,7 +17,7 @@ from typing import Any
 import faust
 from prometheus_client import CollectorRegistry
 
-from pipeline.bus import KafkaSink, ssl_context
+from pipeline.bus import KafkaSink, client_options, ssl_context
 from pipeline.config import Settings
 from pipeline.faustcompat import FaustConsumerPort, on_assigned, on_revoked
 from pipeline.metrics import Metrics
@@ -112,7 +112,7 @@ def new_context(
     """The context of one worker app; its offset manager follows the app's rebalances."""
     metrics = Metrics(registry or CollectorRegistry())
     offsets = OffsetManager(
-        FaustConsumerPort(app),
+        FaustConsumerPort(app, client_options(settings)),
         metrics,
         source_topics,
         drain_seconds=min(5.0, settings.session_timeout_seconds / 2),

@@ -57,8 +57,9 @@ class FaustConsumerPort:
     ``False`` we handle, not the consumer crash faust's own ``_commit`` turns it into.
     """
 
-    def __init__(self, app: faust.App) -> None:
+    def __init__(self, app: faust.App, client_options: Mapping[str, Any] | None = None) -> None:
         self._app = app
+        self._client_options = dict(client_options or {})
 
     def _thread(self) -> Any:
         return self._app.consumer._thread  # type: ignore[attr-defined]
@@ -114,6 +115,27 @@ class FaustConsumerPort:
 
         result: bool = await self._call(commit)
         return result
+
+    async def first_offset_from(self, p: Partition, offset: int) -> int | None:
+        """The offset of the first record at or after ``offset``, read by a group-less consumer."""
+        from aiokafka import AIOKafkaConsumer
+
+        consumer = AIOKafkaConsumer(
+            **self._client_options, group_id=None, enable_auto_commit=False,
+            auto_offset_reset="none",
+        )
+        await consumer.start()
+        try:
+            consumer.assign([_tp(p)])
+            consumer.seek(_tp(p), offset)
+            batch = await consumer.getmany(_tp(p), timeout_ms=2000, max_records=1)
+            records = batch.get(_tp(p)) or []
+            return int(records[0].offset) if records else None
+        except Exception as exc:
+            log.info("probe of %s[%d] at %d failed (%s)", p.topic, p.partition, offset, exc)
+            return None
+        finally:
+            await consumer.stop()
 
     async def seek(self, p: Partition, offset: int) -> None:
         """Rewind the fetcher, then faust's read offset (else faust drops the refetched records).

@@ -11,11 +11,13 @@ records that were never processed. So the source topics are declared with ``acks
 Per partition a :class:`Ledger` starts from the committed position read from the broker when
 the partition's first record arrives after an assignment, admits records strictly in offset
 order from there, and moves its watermark over done offsets only. A record that arrives ahead
-of the next expected offset is never processed: the fetcher is rewound to the expected offset
-(``seek``) and the record comes again in order. After an assignment that is routine (faust
-dropped records fetched while it recovered); once a partition was in order, it is a *gap* —
-counted (``prompt_dlp_offset_gaps_total``), logged with topic, partition and offsets, alerted
-on — and healed the same way. A watchdog re-seeks a partition whose expected record does not
+of the next expected offset is never processed on trust: the broker is asked directly for the
+first record at the expected offset; if there is none before this one (transaction markers,
+compaction) the ledger steps over the empty offsets, otherwise the fetcher is rewound to the
+expected offset (``seek``) and the records come again in order. After an assignment that is
+routine (faust dropped records fetched while it recovered); once a partition was in order, it
+is a *gap* — counted (``prompt_dlp_offset_gaps_total``), logged with topic, partition and
+offsets, alerted on — and healed the same way. A watchdog re-seeks a partition whose expected record does not
 come, so nothing waits for traffic that may never arrive.
 
 Revocation waits (bounded) for records in flight, commits the watermarks while the old
@@ -51,6 +53,7 @@ class ConsumerPort(Protocol):
     def highwater(self, p: Partition) -> int | None: ...
     async def commit(self, offsets: Mapping[Partition, int]) -> bool: ...
     async def seek(self, p: Partition, offset: int) -> None: ...
+    async def first_offset_from(self, p: Partition, offset: int) -> int | None: ...
 
 
 class Verdict(StrEnum):
@@ -66,6 +69,7 @@ class SeekReason(StrEnum):
     GAP = "gap"  # a record went missing mid-stream
     RETRY = "retry"  # the expected record did not come after a rewind
     STALL = "stall"  # nothing arrived although the partition has more records
+    NO_DATA = "no_data"  # the broker holds no record there (transaction markers, compaction)
 
 
 @dataclass(eq=False)
@@ -82,6 +86,7 @@ class Ledger:
     open: bool = True
     last_seen: float = 0.0
     seek_at: float | None = None  # last rewind while waiting for ``position``
+    rewinds: int = 0  # rewinds to the same ``position`` without it arriving
 
     def __post_init__(self) -> None:
         self.position = self.watermark = self.committed
@@ -93,12 +98,24 @@ class Ledger:
             self.inflight += 1
             self.aligned = True
             self.seek_at = None
+            self.rewinds = 0
             return Verdict.ACCEPT
         return Verdict.DUPLICATE if offset < self.position else Verdict.AHEAD
 
     def complete(self, offset: int) -> None:
         self.inflight -= 1
         self.done.add(offset)
+        self._advance()
+
+    def skip_to(self, offset: int) -> None:
+        """Offsets ``position..offset-1`` hold no record: nothing to process or wait for."""
+        self.done.update(range(self.position, offset))
+        self.position = offset
+        self.seek_at = None
+        self.rewinds = 0
+        self._advance()
+
+    def _advance(self) -> None:
         while self.watermark in self.done:
             self.done.discard(self.watermark)
             self.watermark += 1
@@ -123,6 +140,7 @@ class OffsetManager:
         *,
         commit_interval: float = 1.0,
         retry_seconds: float = 1.0,
+        probe_after: int = 3,
         stall_seconds: float = 10.0,
         drain_seconds: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
@@ -132,6 +150,7 @@ class OffsetManager:
         self.topics = frozenset(topics)
         self._commit_interval = commit_interval
         self._retry = retry_seconds
+        self._probe_after = probe_after
         self._stall = stall_seconds
         self._drain = drain_seconds
         self._clock = clock
@@ -160,7 +179,9 @@ class OffsetManager:
         if verdict is Verdict.DUPLICATE:
             self._metrics.offset_redeliveries.labels(topic).inc()
             return None
-        await self._ahead(ledger, offset)
+        stepped_over = await self._ahead(ledger, offset)
+        if stepped_over and ledger.offer(offset, self._clock()) is Verdict.ACCEPT:
+            return Ticket(ledger, offset)
         return None
 
     def done(self, ticket: Ticket) -> None:
@@ -250,15 +271,35 @@ class OffsetManager:
             if not ledger.open:
                 continue
             if ledger.seek_at is not None:
-                if now - ledger.seek_at >= self._retry:
-                    await self._seek(ledger, SeekReason.RETRY)
+                if now - ledger.seek_at < self._retry:
+                    continue
+                if ledger.rewinds >= self._probe_after and await self._no_data(ledger):
+                    continue
+                await self._seek(ledger, SeekReason.RETRY)
             elif ledger.inflight == 0 and now - ledger.last_seen >= self._stall:
                 highwater = self._port.highwater(ledger.partition)
                 if highwater is not None and highwater > ledger.position:
                     await self._seek(ledger, SeekReason.STALL)
 
-    async def _ahead(self, ledger: Ledger, offset: int) -> None:
+    async def _ahead(self, ledger: Ledger, offset: int) -> bool:
+        """A record beyond ``position``: True if the broker has nothing before it (admit it).
+
+        Otherwise something before it was dropped on the way to the agent: rewind, and count
+        a gap if the partition had been in order. While a rewind is pending, stale records
+        that were already queued are simply dropped.
+        """
+        if ledger.seek_at is not None:
+            return False
         p = ledger.partition
+        first = await self._port.first_offset_from(p, ledger.position)
+        if first is not None and first >= offset:
+            self._metrics.offset_seeks.labels(p.topic, str(SeekReason.NO_DATA)).inc()
+            log.info(
+                "%s[%d]: no records at offsets %d..%d (markers or compaction)",
+                p.topic, p.partition, ledger.position, offset - 1,
+            )
+            ledger.skip_to(offset)
+            return True
         if ledger.aligned:
             self._metrics.offset_gaps.labels(p.topic, str(p.partition)).inc()
             log.warning(
@@ -267,11 +308,33 @@ class OffsetManager:
             )
             ledger.aligned = False
             await self._seek(ledger, SeekReason.GAP)
-        elif ledger.seek_at is None:
+        else:
             await self._seek(ledger, SeekReason.ASSIGNMENT)
+        return False
+
+    async def _no_data(self, ledger: Ledger) -> bool:
+        """Ask the broker directly what the first record at or after ``position`` is.
+
+        Transaction markers and compaction leave offsets without records: rewinding to one
+        brings the next real record again and again. Only the broker's own answer lets the
+        ledger step over such offsets; a record that exists there is never skipped.
+        """
+        p = ledger.partition
+        first = await self._port.first_offset_from(p, ledger.position)
+        if first is None or first <= ledger.position:
+            return False
+        log.warning(
+            "%s[%d]: no records at offsets %d..%d (markers or compaction); stepping over",
+            p.topic, p.partition, ledger.position, first - 1,
+        )
+        self._metrics.offset_seeks.labels(p.topic, str(SeekReason.NO_DATA)).inc()
+        ledger.skip_to(first)
+        await self._port.seek(p, first)
+        return True
 
     async def _seek(self, ledger: Ledger, reason: SeekReason) -> None:
         p = ledger.partition
+        ledger.rewinds += 1
         ledger.seek_at = self._clock()
         self._metrics.offset_seeks.labels(p.topic, str(reason)).inc()
         log.info("rewinding %s[%d] to %d (%s)", p.topic, p.partition, ledger.position, reason)

@@ -36,6 +36,10 @@ class LogPort:
         self.seeks: list[tuple[Partition, int]] = []
         self.commits: list[dict[Partition, int]] = []
         self.refuse_commits = False
+        self.no_record: set[int] = set()  # offsets of transaction markers / compacted away
+
+    async def first_offset_from(self, p: Partition, offset: int) -> int | None:
+        return next((o for o in range(offset, self.size) if o not in self.no_record), None)
 
     def assignment(self) -> set[Partition]:
         return set(self.assigned)
@@ -232,6 +236,36 @@ async def test_watchdog_opens_an_assigned_partition_that_never_delivered() -> No
     await m.watch()
     assert port.seeks[-1] == (P0, 4)
     assert seeks(metrics, "stall") == 1
+
+
+async def test_offsets_without_records_are_stepped_over_only_on_the_brokers_word() -> None:
+    port = LogPort(size=10, committed=0)
+    port.no_record = {5, 6}  # e.g. transaction commit markers
+    clock = Clock()
+    m, metrics = manager(port, clock, retry_seconds=1.0)
+    for offset in range(5):
+        ticket = await m.admit(TOPIC, 0, offset)
+        assert ticket is not None
+        m.done(ticket)
+    ticket = await m.admit(TOPIC, 0, 7)  # the broker has nothing at 5 and 6: admitted
+    assert ticket is not None
+    assert seeks(metrics, "no_data") == 1
+    assert gaps(metrics) == 0 and port.seeks == []
+    m.done(ticket)
+    await m.commit()
+    assert port.committed_at[P0] == 8
+
+
+async def test_a_record_the_broker_has_is_never_stepped_over() -> None:
+    port = LogPort(size=10, committed=0)  # offset 0 exists, it was only dropped by a queue
+    clock = Clock()
+    m, metrics = manager(port, clock, retry_seconds=1.0)
+    assert await m.admit(TOPIC, 0, 3) is None
+    for _ in range(6):
+        clock.now += 1.5
+        await m.watch()
+    assert seeks(metrics, "no_data") == 0
+    assert await m.admit(TOPIC, 0, 0) is not None
 
 
 @settings(max_examples=60, deadline=None)

@@ -65,7 +65,7 @@ def test_all_then_dispatch_only_does_not_redispatch(
         support.produce(topics.approved, [sentinel])
         dispatch_only = _start(env, "dispatch", log)
         try:
-            support.consume_until(
+            responses = support.consume_until(
                 topics.responses, support.ids_answered([sentinel["id"]]), 120,
                 lambda: dispatch_only.poll() is None,
             )
@@ -74,5 +74,9 @@ def test_all_then_dispatch_only_does_not_redispatch(
         calls: dict[str, Any] = mock.calls()
         assert calls.get(sentinel["id"]) == 1, log.read_text()[-3000:]
         assert {e["id"]: calls.get(e["id"]) for e in first} == {e["id"]: 1 for e in first}
+        # Not even a replayed (unbilled) second request, nor a second answer, for the old ones.
+        assert mock.stats().get("replays", 0) == 0
+        answered = [r["id"] for r in responses if r["id"] in {e["id"] for e in first}]
+        assert sorted(answered) == sorted(e["id"] for e in first)
     finally:
         mock.stop()
