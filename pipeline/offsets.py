@@ -17,8 +17,8 @@ compaction) the ledger steps over the empty offsets, otherwise the fetcher is re
 expected offset (``seek``) and the records come again in order. After an assignment that is
 routine (faust dropped records fetched while it recovered); once a partition was in order, it
 is a *gap* — counted (``prompt_dlp_offset_gaps_total``), logged with topic, partition and
-offsets, alerted on — and healed the same way. A watchdog re-seeks a partition whose expected record does not
-come, so nothing waits for traffic that may never arrive.
+offsets, alerted on — and healed the same way. A watchdog re-seeks a partition whose expected
+record does not come, so nothing waits for traffic that may never arrive.
 
 Revocation waits (bounded) for records in flight, commits the watermarks while the old
 generation may still commit, and closes the ledgers: work that finishes later is not counted,
