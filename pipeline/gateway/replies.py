@@ -27,7 +27,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -97,8 +97,12 @@ class ReplyRouter:
     def pending(self) -> int:
         return sum(len(w) for w in self._pending.values())
 
-    async def start(self) -> None:
-        """Assign all reply partitions, pin their end offsets, then start reading."""
+    async def start(self, partitions_for: Callable[[str], Awaitable[set[int]]]) -> None:
+        """Assign all reply partitions, pin their end offsets, then start reading.
+
+        ``partitions_for`` is the producer's metadata lookup: a group-less consumer
+        only learns partition counts for topics it already consumes.
+        """
         consumer = AIOKafkaConsumer(
             **client_options(self._settings),
             group_id=None,
@@ -119,7 +123,7 @@ class ReplyRouter:
         partitions = [
             TopicPartition(topic, p)
             for topic in self._topics
-            for p in sorted(consumer.partitions_for_topic(topic) or ())
+            for p in sorted(await partitions_for(topic))
         ]
         consumer.assign(partitions)
         await consumer.seek_to_end(*partitions)

@@ -61,7 +61,11 @@ class Gateway:
         )
         await producer.start()
         self._producer = producer
-        await self.router.start()
+        try:
+            await self.router.start(producer.partitions_for)
+        except BaseException:
+            await self.stop()
+            raise
         self._reload_task = asyncio.create_task(self._reload_keys(), name="gateway-keys")
         self.metrics.ready.set(1)
 
