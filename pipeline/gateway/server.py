@@ -149,6 +149,12 @@ async def _chat(gateway: Gateway, request: web.Request, started: float) -> web.S
         event = wire.to_inbound(body, identity, prompt_id, gateway.config.wire_version, metadata)
     except WireError as exc:
         return _error(_bad_request(str(exc), exc.param), prompt_id)
+    encoded = orjson.dumps(event)
+    if len(encoded) > gateway.settings.max_event_bytes:
+        # The classify stage would dead-letter it without an id we could match: say so now.
+        limit = gateway.settings.max_event_bytes
+        message = f"The request is {len(encoded)} bytes as an event; the limit is {limit}."
+        return _error(_bad_request(message, "messages", "too_large"), prompt_id)
     policy = WaitPolicy(
         prompt_id, str(body["model"]), gateway.config.reply_timeout_seconds,
         _review_wait(gateway, request),
@@ -164,7 +170,8 @@ async def _chat(gateway: Gateway, request: web.Request, started: float) -> web.S
         elif router.waiting(prompt_id) == 1:  # else we joined an identical in-flight request
             try:
                 await gateway.publish(
-                    event, identity.conversation_id or prompt_id, _trace_headers(request, prompt_id)
+                    encoded, identity.conversation_id or prompt_id,
+                    _trace_headers(request, prompt_id),
                 )
             except Exception as exc:
                 _log.error("publish failed", extra={"error": type(exc).__name__})

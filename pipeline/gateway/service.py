@@ -8,7 +8,6 @@ import logging
 import math
 from typing import Any
 
-import orjson
 from aiokafka import AIOKafkaProducer
 
 from pipeline.bus import client_options
@@ -106,13 +105,11 @@ class Gateway:
         bucket.take(1)
         return None
 
-    async def publish(
-        self, event: dict[str, Any], key: str, headers: list[tuple[str, bytes]]
-    ) -> None:
-        """Send the inbound event and wait for the broker's ack (acks=all, idempotent)."""
+    async def publish(self, event: bytes, key: str, headers: list[tuple[str, bytes]]) -> None:
+        """Send the encoded inbound event; return once acked (acks=all, idempotent)."""
         assert self._producer is not None
         await self._producer.send_and_wait(
-            self.settings.topics.inbound, orjson.dumps(event), key=key.encode(), headers=headers
+            self.settings.topics.inbound, event, key=key.encode(), headers=headers
         )
 
     def models(self) -> list[dict[str, Any]]:
