@@ -176,7 +176,8 @@ class Stack:
         asyncio.run(ensure_topics(settings))
         self.mock = Proc(
             "mock-llm",
-            self._cli("mock-llm", "--port", str(self.mock_port), "--latency-ms", str(self._latency)),
+            self._cli("mock-llm", "--port", str(self.mock_port),
+                      "--latency-ms", str(self._latency)),
             self.env, self.log_dir,
         )
         self.mock.wait_http(f"{self.mock_url}/v1/models", 30)
