@@ -187,7 +187,11 @@ async def _chat(gateway: Gateway, request: web.Request, started: float) -> web.S
             gateway.metrics.timeouts.inc()
         return _error(outcome, prompt_id)
     _observe_added(gateway, outcome, started)
-    return _json(200, outcome.completion, {"x-request-id": prompt_id})
+    headers = {"x-request-id": prompt_id}
+    llm = outcome.record.get("latency_seconds")
+    if isinstance(llm, int | float):
+        headers["x-prompt-dlp-upstream-ms"] = f"{1000 * llm:.1f}"  # lets callers see our share
+    return _json(200, outcome.completion, headers)
 
 
 def _observe_added(gateway: Gateway, answer: Answer, started: float) -> None:
