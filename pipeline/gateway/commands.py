@@ -14,7 +14,7 @@ __all__ = ["gateway"]
 @click.option("--user", default="anonymous", show_default=True, help="With --new-key.")
 @click.pass_context
 def gateway(ctx: click.Context, new_key: bool, tenant: str, app_name: str, user: str) -> None:
-    """Serve POST /v1/chat/completions onto the bus (settings: PROMPT_DLP_GATEWAY_*)."""
+    """Serve POST /v1/chat/completions onto the bus (settings: PROMPT_DLP_GATEWAY__*)."""
     from pipeline.gateway import keys
 
     if new_key:
@@ -27,12 +27,11 @@ def gateway(ctx: click.Context, new_key: bool, tenant: str, app_name: str, user:
     from pipeline.config import Settings
     from pipeline.gateway.server import build_app
     from pipeline.gateway.service import Gateway
-    from pipeline.gateway.settings import GatewaySettings
     from pipeline.logs import configure_logging
 
     root = ctx.find_root().obj
     settings = root if isinstance(root, Settings) else Settings()
     configure_logging(settings.log_level)
-    config = GatewaySettings()
+    config = settings.gateway
     app = build_app(Gateway(settings, config))
     web.run_app(app, host=config.host, port=config.port, access_log=None, print=None)

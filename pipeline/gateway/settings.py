@@ -1,8 +1,8 @@
-"""Gateway settings, read from ``PROMPT_DLP_GATEWAY_*`` (beside the main ``Settings``).
+"""Gateway settings: nested in the main settings as ``Settings.gateway``.
 
-Kept apart from ``pipeline.config.Settings`` so the gateway adds no field to the
-workers' settings object; the gateway reads both (broker, topics and security
-come from the main one).
+Env ``PROMPT_DLP_GATEWAY__*`` (e.g. ``PROMPT_DLP_GATEWAY__PORT``), like
+``dispatch`` and ``review``; broker, topics and security come from the main
+settings. Defaults are named constants.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 __all__ = ["GatewaySettings"]
 
@@ -28,10 +27,10 @@ def _instance_id() -> str:
     return f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
 
 
-class GatewaySettings(BaseSettings):
+class GatewaySettings(BaseModel):
     """What one gateway instance listens on, who may call it, and how long it waits."""
 
-    model_config = SettingsConfigDict(env_prefix="PROMPT_DLP_GATEWAY_", frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     host: str = "0.0.0.0"
     port: int = Field(default=DEFAULT_PORT, ge=0, le=65535)

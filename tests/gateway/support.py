@@ -143,10 +143,10 @@ class Stack:
             "PROMPT_DLP_LOG_LEVEL": "INFO",
         }
         self.gateway_env = {
-            "PROMPT_DLP_GATEWAY_KEYS_FILE": str(self.keys_file),
-            "PROMPT_DLP_GATEWAY_REPLY_TIMEOUT_SECONDS": "60",
-            "PROMPT_DLP_GATEWAY_KEYS_RELOAD_SECONDS": "0.2",
-            "PROMPT_DLP_GATEWAY_USER_HEADER": "X-Forwarded-User",
+            "PROMPT_DLP_GATEWAY__KEYS_FILE": str(self.keys_file),
+            "PROMPT_DLP_GATEWAY__REPLY_TIMEOUT_SECONDS": "60",
+            "PROMPT_DLP_GATEWAY__KEYS_RELOAD_SECONDS": "0.2",
+            "PROMPT_DLP_GATEWAY__USER_HEADER": "X-Forwarded-User",
             **(gateway_env or {}),
         }
         self._latency = mock_latency_ms
@@ -200,9 +200,9 @@ class Stack:
 
     def start_gateway(self, **env: str) -> str:
         port = free_port()
-        full = {**self.env, **self.gateway_env, "PROMPT_DLP_GATEWAY_PORT": str(port),
-                "PROMPT_DLP_GATEWAY_HOST": "127.0.0.1",
-                "PROMPT_DLP_GATEWAY_INSTANCE_ID": f"gw{len(self.gateways)}", **env}
+        full = {**self.env, **self.gateway_env, "PROMPT_DLP_GATEWAY__PORT": str(port),
+                "PROMPT_DLP_GATEWAY__HOST": "127.0.0.1",
+                "PROMPT_DLP_GATEWAY__INSTANCE_ID": f"gw{len(self.gateways)}", **env}
         proc = Proc(f"gateway-{len(self.gateways)}", self._cli("gateway"), full, self.log_dir)
         url = f"http://127.0.0.1:{port}"
         proc.wait_http(url + "/readyz", 60)

@@ -223,7 +223,7 @@ def test_metrics_count_requests_by_code(stack: Stack) -> None:
 
 def test_v2_event_on_a_v1_pipeline_is_dead_lettered_to_a_400(stack: Stack) -> None:
     """DLQ'd input → 400 with the reason. (Valid once the pipeline reads v2: then it answers.)"""
-    url = stack.start_gateway(PROMPT_DLP_GATEWAY_WIRE_VERSION="v2")
+    url = stack.start_gateway(PROMPT_DLP_GATEWAY__WIRE_VERSION="v2")
     with pytest.raises(openai.BadRequestError) as caught:
         sdk(stack, url=url).chat.completions.create(model="gpt-4o-mini", messages=echo("v2"))
     assert caught.value.code == "schema_violation"
@@ -234,7 +234,7 @@ def test_v2_event_on_a_v1_pipeline_is_dead_lettered_to_a_400(stack: Stack) -> No
     reason="tool calls need the v2 inbound contract and dispatch (oai-request/oai-answer)",
 )
 def test_tool_calls_end_to_end(stack: Stack) -> None:
-    url = stack.start_gateway(PROMPT_DLP_GATEWAY_WIRE_VERSION="v2")
+    url = stack.start_gateway(PROMPT_DLP_GATEWAY__WIRE_VERSION="v2")
     tools: Any = [{"type": "function", "function": {
         "name": "lookup", "parameters": {"type": "object", "properties": {}}}}]
     reply = sdk(stack, url=url).chat.completions.create(

@@ -31,7 +31,7 @@ REQUESTS = 40
 @pytest.fixture
 def stack(kafka_broker: Any, vault_keys: str, tmp_path: Any) -> Iterator[Stack]:
     print(f"seed {SEED} (PROMPT_DLP_TEST_SEED)")
-    gateway_env = {"PROMPT_DLP_GATEWAY_REPLY_TIMEOUT_SECONDS": "60"}
+    gateway_env = {"PROMPT_DLP_GATEWAY__REPLY_TIMEOUT_SECONDS": "60"}
     with Stack(kafka_broker.bootstrap, vault_keys, tmp_path, mock_latency_ms=1500,
                gateway_env=gateway_env) as running:
         running.start(workers=1, gateways=2)
