@@ -205,8 +205,8 @@ class Stack:
                 "PROMPT_DLP_GATEWAY__INSTANCE_ID": f"gw{len(self.gateways)}", **env}
         proc = Proc(f"gateway-{len(self.gateways)}", self._cli("gateway"), full, self.log_dir)
         url = f"http://127.0.0.1:{port}"
+        self.gateways.append((proc, url))  # tracked first, so a failed start is still stopped
         proc.wait_http(url + "/readyz", 60)
-        self.gateways.append((proc, url))
         return url
 
     @property
