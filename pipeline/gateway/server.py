@@ -161,11 +161,10 @@ async def _chat(gateway: Gateway, request: web.Request, started: float) -> web.S
     )
     router = gateway.router
     cached = router.cached(prompt_id, identity.tenant)
-    if cached is not None and cached.kind == "quarantine" and policy.review_wait > 0:
-        cached = None  # still held: wait for the reviewer's decision like the first call did
     with router.wait_for(prompt_id, identity.tenant) as waiter:
         if cached is not None:
-            # An Idempotency-Key retry of a finished request: the same answer, no new event.
+            # An Idempotency-Key retry of a finished (or held) request: the same outcome, no new
+            # event; a held one waits for the reviewer here if the caller asked to.
             waiter.queue.put_nowait(cached)
         elif router.waiting(prompt_id) == 1:  # else we joined an identical in-flight request
             try:

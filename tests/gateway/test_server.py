@@ -272,3 +272,21 @@ async def test_models_lists_destination_model_maps(serve: Any) -> None:
     url, _ = await serve(answer("ok"))
     models = [(m.id, m.owned_by) async for m in client(url).models.list()]
     assert models == [("gpt-4o", "azure"), ("gpt-4o-mini", "default")]
+
+
+async def test_held_prompt_can_wait_for_the_reviewers_release(serve: Any) -> None:
+    def script(event: dict[str, Any]) -> list[tuple[ReplyKind, dict[str, Any]]]:
+        held = {**ident(event), "findings": [{"entity_type": "EMAIL_ADDRESS"}]}
+        return [("quarantine", held), ("response", {**ident(event), "status": "ok",
+                                                    "answer": "released answer"})]
+
+    url, gateway = await serve(script, review_wait_max_seconds=5)
+    sdk = client(url)
+    with pytest.raises(openai.BadRequestError):  # not asked to wait: blocked at once
+        await sdk.chat.completions.create(model="m", messages=MESSAGES)
+    wait = {"X-Prompt-DLP-Review-Wait": "5", "Idempotency-Key": "held-1"}
+    result = await sdk.chat.completions.create(model="m", messages=MESSAGES, extra_headers=wait)
+    assert result.choices[0].message.content == "released answer"
+    # A retry of the released request replays the answer and publishes nothing new.
+    again = await sdk.chat.completions.create(model="m", messages=MESSAGES, extra_headers=wait)
+    assert again.id == result.id and len(gateway.published) == 2
