@@ -67,6 +67,25 @@ def _belongs(record: Mapping[str, Any], tenant: str) -> bool:
     return owner is None or owner == tenant
 
 
+_KEEP: dict[str, tuple[str, ...]] = {
+    # What the error mapping needs; never the encrypted original or payload (up to MBs each).
+    "quarantine": ("id", "tenant", "user", "quarantine_id", "findings"),
+    "dlq": ("id", "tenant", "reason", "stage"),
+}
+
+
+def _slim(kind: ReplyKind, record: dict[str, Any]) -> dict[str, Any]:
+    keep = _KEEP.get(kind)
+    if keep is None:
+        return record
+    out = {k: record[k] for k in keep if k in record}
+    if "findings" in out:
+        out["findings"] = [
+            {"entity_type": f.get("entity_type")} for f in out["findings"] if isinstance(f, dict)
+        ]
+    return out
+
+
 class ReplyRouter:
     """Reads the reply topics from their end and hands records to waiters by id."""
 
@@ -198,7 +217,7 @@ class ReplyRouter:
         if kind == "dlq" and record.get("stage") != "classify":
             # A dispatch-stage DLQ entry is followed by a failed response: answer from that.
             return
-        reply = Reply(kind, record)
+        reply = Reply(kind, _slim(kind, record))
         prompt_id = record["id"]
         if kind in FINAL_KINDS and self._cache_size:
             self._cache[prompt_id] = reply
