@@ -164,3 +164,7 @@ def _register_area_commands() -> None:
 
     for command in area_commands():
         cli.add_command(command)
+
+    from pipeline.gateway.commands import gateway
+
+    cli.add_command(gateway)

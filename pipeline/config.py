@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipeline.dispatch.settings import DispatchSettings
+from pipeline.gateway.settings import GatewaySettings
 from pipeline.quarantine.settings import ReviewSettings
 
 __all__ = ["DEFAULT_BROKER", "KafkaSecurity", "Settings", "TopicNames"]
@@ -94,6 +95,7 @@ class Settings(BaseSettings):
 
     dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
+    gateway: GatewaySettings = Field(default_factory=GatewaySettings)
 
     metrics_port: int = Field(default=9400, ge=0, le=65535)
     log_level: str = "INFO"
