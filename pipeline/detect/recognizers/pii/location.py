@@ -85,7 +85,7 @@ _PATTERNS = (
     # Hungarian names carry the street word as a suffix ("Violvägen 64", "Keizersgracht 412",
     # "Nørrebrogade 52", "Mannerheimintie 12"); Romance ones put it first ("Rue de Piétrain
     # 371", "Via Giuseppe Verdi 23", "Rua Augusta 128").
-    rf"\b\p{{Lu}}[\p{{L}}-]{{1,40}}(?<!\b(?i:brigade|renegade|escapade))(?:{_SUFFIX_STREETS})"
+    rf"\b(?!(?i:brigade|renegade|escapade)\b)\p{{Lu}}[\p{{L}}-]{{1,40}}(?:{_SUFFIX_STREETS})"
     r"\s+\d{1,4}(?:\s?[A-Za-z](?![\w]))?\b",
     rf"\b(?:{_ROMANCE_STREETS})\s+(?:{_LINKS}\s*)?{_EU_CAP}(?:\s+(?:{_LINKS}\s*)?{_EU_CAP}){{0,4}}"
     r",?\s+\d{1,4}[a-zA-Z]?\b",
