@@ -89,11 +89,17 @@ _WORD = "|".join(sorted(map(regex.escape, _DIGIT_WORDS), key=len, reverse=True))
 _SEP = r"(?:[ \t]{1,3}|[ \t]{0,3}[-./|_][ \t]{0,3})"
 _SPELLED = regex.compile(rf"(?<![\w.,/-])[A-Za-z0-9](?:{_SEP}[A-Za-z0-9]){{7,40}}(?![\w])")
 _SPOKEN = regex.compile(
+    rf"(?<![\w-])(?:{_WORD})"
+    rf"(?:(?:[ \t]{{1,3}}|[ \t]{{0,2}}[-,][ \t]{{0,2}})(?:{_WORD})){{6,40}}(?![\w-])"
+)
+_SPOKEN_ANY_CASE = regex.compile(
     rf"(?i)(?<![\w-])(?:{_WORD})"
     rf"(?:(?:[ \t]{{1,3}}|[ \t]{{0,2}}[-,][ \t]{{0,2}})(?:{_WORD})){{6,40}}(?![\w-])"
 )
-_SPOKEN_HINTS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "zero",
-                 "zwei", "drei", "vier", "deux", "trois", "dos", "tres", "cuatro", "due", "tre")
+_WORD_RE = regex.compile(_WORD)
+# Counted with str.count (a spoken number has at least six of them; "un"/"oh" are too common).
+_SPOKEN_HINTS = tuple(w for w in _DIGIT_WORDS if len(w) >= 3 and not any(
+    w != v and w in v for v in _DIGIT_WORDS))
 
 
 def rejoin_spelled(text: str) -> list[Edit]:
@@ -107,16 +113,32 @@ def rejoin_spelled(text: str) -> list[Edit]:
                 edits.append(Edit(m.start(), m.end(), "".join(c for _, c in chars),
                                   tuple((i, i + 1) for i, _ in chars)))
     lowered = text.lower()
-    if sum(h in lowered for h in _SPOKEN_HINTS) >= 3:  # a spoken number repeats digit words
-        for m in _SPOKEN.finditer(text, timeout=_TIMEOUT):
-            words = list(regex.finditer(rf"(?i){_WORD}", m.group(), timeout=_TIMEOUT))
+    if sum(lowered.count(w) for w in _SPOKEN_HINTS) >= 6 and _has_spoken_run(lowered):
+        # Lowercasing keeps offsets unless a character lowercases to two ("İ"): then match the
+        # original case-insensitively.
+        same = len(lowered) == len(text)
+        pattern, source = (_SPOKEN, lowered) if same else (_SPOKEN_ANY_CASE, text)
+        for m in pattern.finditer(source, timeout=_TIMEOUT):
+            words = list(_WORD_RE.finditer(m.group().lower(), timeout=_TIMEOUT))
             edits.append(Edit(m.start(), m.end(),
                               "".join(_DIGIT_WORDS[w.group().lower()] for w in words),
                               tuple((m.start() + w.start(), m.start() + w.end()) for w in words)))
     return edits
 
 
-_SPACED_DIGITS = regex.compile(r"\d[ \t.,/|_-]{1,7}\d[ \t.,/|_-]{1,7}\d[ \t.,/|_-]{1,7}\d")
+# Eight single digits in a row, each standing alone: the cheap test before the full scan.
+def _has_spoken_run(lowered: str) -> bool:
+    """Seven digit words in a row (split on blanks: far cheaper than a regex over the text)."""
+    run = 0
+    for word in lowered.split():
+        for part in word.strip(",-").split("-"):
+            run = run + 1 if part in _DIGIT_WORDS else 0
+            if run >= 7:
+                return True
+    return False
+
+
+_SPACED_DIGITS = regex.compile(rf"(?<![\w.,/-])\d(?:{_SEP}\d(?![\w])){{7}}")
 
 
 def _has_spaced_digits(text: str) -> bool:
