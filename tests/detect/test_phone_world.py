@@ -24,6 +24,8 @@ from tests.detect.suites_io import covered, load
         ("WhatsApp: 72 805 20 53", "72 805 20 53"),
         ("607 549 788 is my mobile", "607 549 788"),
         ("Meu celular: (11) 98765-4321", "(11) 98765-4321"),
+        ("reach me at (555) 555-0123 x4421.", "(555) 555-0123 x4421"),
+        ("My number: 001-417-555-0187x212", "001-417-555-0187x212"),
     ],
 )
 def test_phone_word_raises_national_numbers(spans: Spans, text: str, number: str) -> None:
@@ -69,11 +71,14 @@ def test_hints_from_codes_tlds_and_letters() -> None:
         ("P.O. Box 4417", ["P.O. Box 4417"]),
         ("PSC 3127, Box 8810\nAPO AE 09469", ["PSC 3127, Box 8810", "APO AE 09469"]),
         ("4820 Old Mill Road, Apt 3B", ["4820 Old Mill Road, Apt 3B"]),
+        ("55 Kingfisher Close, Bristol BS8 1TH", ["55 Kingfisher Close", "Bristol BS8 1TH"]),
+        ("Avenida da Liberdade 110, 1250-146 Lisboa",
+         ["Avenida da Liberdade 110", "1250-146 Lisboa"]),
     ],
 )
 def test_street_lines_of_the_world(spans: Spans, text: str, expected: list[str]) -> None:
     """Number after the name, postcodes after a street, PO boxes, military mail."""
-    assert sorted(spans(LocationRecognizer(), text)) == sorted(expected)
+    assert set(spans(LocationRecognizer(), text)) == set(expected)
 
 
 @pytest.mark.parametrize(

@@ -25,11 +25,14 @@ _US_SUFFIX = (
     "Ramp|Ranch|Rapids?|Rest|Ridges?|River|Road|Roads|Rd|Route|Row|Rue|Run|Shoals?|Shores?|"
     "Skyway|Springs?|Spurs?|Squares?|Sq|Station|Stravenue|Stream|Streets?|St|Summit|Terrace|"
     "Ter|Throughway|Trace|Track|Trafficway|Trail|Trl|Tunnel|Turnpike|Underpass|Unions?|Valleys?|"
-    "Via|Viaduct|Views?|Villages?|Ville|Vista|Walks?|Wall|Way|Ways|Wells?"
+    "Via|Viaduct|Views?|Villages?|Ville|Vista|Walks?|Wall|Way|Ways|Wells?|"
+    # Royal Mail thoroughfare words not in the USPS list.
+    "Close|Rise|Wharf|Yard|Parade|Approach|Chase|Croft"
 )
 _CAP = r"[A-Z][A-Za-z'\u2019.-]{1,30}"
 _EU_CAP = r"\p{Lu}[\w'\u2019.-]{1,30}"
-_LINKS = r"(?:de|del|de la|des|du|la|las|los|le|les|el|y|et|von|der|d'|l')"
+_LINKS = (r"(?:de|del|de la|des|du|la|las|los|le|les|el|y|et|von|der|d'|l'|da|do|dos|das|di|"
+          r"della|dello|delle|degli|dei)")
 # Street words written as the end of the street's name (SE/NO/DK/NL/FI/HU/DE-CH).
 _SUFFIX_STREETS = (
     "vägen|gatan|gata|gaten|gränd|torget|stigen|backen|allén|vej|gade|vænget|veien|vegen|"
@@ -48,9 +51,11 @@ _STATES = (
 _PATTERNS = (
     # US street line: number, 1-4 capitalised words, a USPS suffix, optional unit.
     # Indian and other styles put a comma after the number and use ordinals ("91, 4th Cross Road").
-    rf"\b\d{{1,6}}[A-Z]?,?(?:\s+(?:[NSEW]|North|South|East|West)\.?)?"
-    rf"(?:\s+(?:{_CAP}|\d{{1,3}}(?:st|nd|rd|th))){{1,4}}"
-    rf"\s+(?:{_US_SUFFIX})\b\.?(?:,?\s+(?:Suite|Ste\.?|Apt\.?|Unit|#)\s*[A-Za-z0-9-]{{1,6}})?",
+    # Greedy over the words (so "Old Mill Road" is not cut at "Mill"), never across a line break.
+    rf"\b\d{{1,6}}[A-Z]?,?(?:[ \t]+(?:[NSEW]|North|South|East|West)\.?)?"
+    rf"(?:[ \t]+(?:{_CAP}|\d{{1,3}}(?:st|nd|rd|th))){{1,4}}"
+    rf"[ \t]+(?:{_US_SUFFIX})\b\.?"
+    rf"(?:,?[ \t]+(?:Suite|Ste\.?|Apt\.?|Unit|#)[ \t]*[A-Za-z0-9-]{{1,6}})?",
     # UK/US unit-first lines: "Flat 8, John Land", "Studio 3, 12 Moore Ford", "Apt 4B, 9 Elm St".
     rf"\b(?:Flat|Studio|Apartment|Apt\.?|Unit|Suite)\s+\d{{1,4}}[A-Z]?,?\s+(?:\d{{1,5}}\s+)?"
     rf"(?:{_CAP},?\s+){{1,4}}(?:{_US_SUFFIX})\b",

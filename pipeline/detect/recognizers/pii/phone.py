@@ -65,10 +65,12 @@ class PhoneNumberRecognizer(Recognizer):
     category = Category.PII
     context_words = _CONTEXT
     # ITU-T E.123/E.164 written forms: optional +CC or 00CC, groups split by space . - / and an
-    # optional (area) code; 7 to 15 digits in total.
+    # optional (area) code; 7 to 15 digits in total; an extension ("x4421", "ext. 12") is part
+    # of the number and is redacted with it.
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(
-        r"(?<![\w+./-])(?:(?:\+|00)\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?"
-        r"\d{1,15}(?:[ .\-/]\d{1,8}){0,5}(?![\w]|[.\-/]\d)"
+        r"(?<![\w+./-])(?P<number>(?:(?:\+|00)\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?"
+        r"\d{1,15}(?:[ .\-/]\d{1,8}){0,5})"
+        r"(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?(?![\w]|[.\-/]\d)"
     )
 
     def applies(self, lowered: str) -> bool:
@@ -77,7 +79,7 @@ class PhoneNumberRecognizer(Recognizer):
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
         hinted: tuple[str, ...] | None = None
         for match in self.pattern.finditer(text, timeout=deadline.remaining()):
-            raw = match.group()
+            raw = match.group("number")
             digits = sum(c.isdigit() for c in raw)
             if not 7 <= digits <= 15 or _DATE_LIKE.fullmatch(raw):
                 continue
