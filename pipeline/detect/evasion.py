@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import regex
 
+from pipeline.detect.validation import luhn_ok
+
 __all__ = ["Edit", "decode_escapes", "rejoin_spelled", "unreverse"]
 
 _TIMEOUT = 2.0  # seconds; the regex module raises TimeoutError, which the engine fails closed on
@@ -112,6 +114,7 @@ def rejoin_spelled(text: str) -> list[Edit]:
             if digits >= 8 and digits * 5 >= len(chars) * 3:  # mostly digits: a number, not prose
                 edits.append(Edit(m.start(), m.end(), "".join(c for _, c in chars),
                                   tuple((i, i + 1) for i, _ in chars)))
+    edits.extend(_odd_card_groups(text))
     lowered = text.lower()
     if sum(lowered.count(w) for w in _SPOKEN_HINTS) >= 6 and _has_spoken_run(lowered):
         # Lowercasing keeps offsets unless a character lowercases to two ("İ"): then match the
@@ -127,6 +130,25 @@ def rejoin_spelled(text: str) -> list[Edit]:
 
 
 # Eight single digits in a row, each standing alone: the cheap test before the full scan.
+# Card digits in groups split by unusual separators ("4764  1234  5678  9013", "4764 / 1234 …"):
+# joined only when the digits pass Luhn with a card-network first digit, so tables stay.
+_ODD_GROUPS = regex.compile(
+    r"(?<![\w.,/-])\d{1,4}(?:(?:[ \t]{2,4}|[ \t]{0,3}[-./|][ \t]{0,3})\d{1,4}){3,18}(?![\w])"
+)
+
+
+def _odd_card_groups(text: str) -> list[Edit]:
+    if "  " not in text and not any(s in text for s in (" - ", " / ", " | ", " . ", "/", "|")):
+        return []
+    edits = []
+    for m in _ODD_GROUPS.finditer(text, timeout=_TIMEOUT):
+        chars = [(i, c) for i, c in enumerate(m.group(), m.start()) if c.isdigit()]
+        digits = "".join(c for _, c in chars)
+        if 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_ok(digits):
+            edits.append(Edit(m.start(), m.end(), digits, tuple((i, i + 1) for i, _ in chars)))
+    return edits
+
+
 def _has_spoken_run(lowered: str) -> bool:
     """Seven digit words in a row (split on blanks: far cheaper than a regex over the text)."""
     run = 0

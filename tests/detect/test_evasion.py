@@ -26,6 +26,8 @@ from tests.detect.suites_io import load
         ("&#x41;&#75;&amp;", "AK&"),
         ("4556&nbsp;7375", "4556 7375"),
         ("ELPMAXE7NNDOFSOIAIKA", "AKIAIOSFODNN7EXAMPLE"),
+        ("4764  1234  5678  9013", "4764123456789013"),
+        ("4764 / 1234 / 5678 / 9013", "4764123456789013"),
     ],
 )
 def test_detection_view_undoes_the_disguise(text: str, view: str) -> None:
@@ -35,7 +37,8 @@ def test_detection_view_undoes_the_disguise(text: str, view: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["1 0 0 1\n0 1 1 0\n0 0 1 1", "version 1.2.3", "a b c d e f g h i j", "someone done alone"],
+    ["1 0 0 1\n0 1 1 0\n0 0 1 1", "version 1.2.3", "a b c d e f g h i j", "someone done alone",
+     "4764  1234  5678  9014", "12  34  56  78  90"],
 )
 def test_ordinary_text_is_left_alone(text: str) -> None:
     """Matrices (line breaks), versions, spaced letters and words containing 'one' stay."""
