@@ -41,10 +41,16 @@ def test_phone_word_raises_national_numbers(spans: Spans, text: str, number: str
         "upgrade from 4.12.3 to 4.13.0 on 2024-05-02 12:30:45",
         "the string 61 234 87 90 in row 3",
         "total 1 299 000 EUR",
+        "Call the endpoint with version 2.31.0.1234",
+        "The function call took 1234567 ns on build 20240502.",
+        "Phone support ticket 4471-2093-11 was closed.",
+        "Mobile app 3.4.1 crashed 1200000 times",
+        "Ring buffer size 1048576, tel 0 errors.",
+        "Reach 1 000 000 users by Q3; call volume 250 000.",
     ],
 )
 def test_numbers_without_phone_context_stay_clean(spans: Spans, text: str) -> None:
-    """References, ISBNs, versions, timestamps and prices; 'tell'/'string' are not 'tel'/'ring'."""
+    """References, ISBNs, versions, dates, counts and round figures, even beside a phone word."""
     assert spans(PhoneNumberRecognizer(), text) == []
 
 

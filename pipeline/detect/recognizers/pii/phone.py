@@ -14,7 +14,8 @@ from pipeline.events import Category
 
 _CONTEXT = (
     "phone", "tel", "call", "mobile", "cell", "text me", "text ", "texts", "texting", "sms",
-    "whatsapp", "signal", "telegram", "viber", "fax", "contact", "reach", "dial", "ring",
+    "whatsapp", "signal", "telegram", "viber", "fax", "contact", "reach", "dial", "ring me",
+    "ring us", "a ring",
     "téléphone", "portable", "appel", "numéro", "telefon", "handy", "anruf", "rufen", "móvil",
     "movil", "teléfono", "llám", "número", "celular", "cellulare", "telefone", "telefono",
     "komórk", "komork", "numer", "puhelin", "gsm", "mob.", "mob:", "hotline", "landline",
@@ -30,11 +31,37 @@ _CONTEXT_AFTER_RE = regex.compile(
 _ISBN = regex.compile(r"97[89]-\d{1,5}-\d{1,7}-\d{1,7}-\d")
 
 
+# Counts and measurements: "1200000 times", "30000 ms", "1048576 bytes", "12 %".
+_UNIT_AFTER = regex.compile(
+    r"[ \t]?(?:ns|µs|us|ms|s|sec|secs|seconds|min|mins|minutes|hours|bytes?|b|kb|mb|gb|tb|kib|mib|"
+    r"gib|times|rows|users|items|records|requests|req|errors|events|msgs|messages|tokens|%|x|px|"
+    r"hz|khz|mhz|km|kg|m|eur|usd|gbp|sek|nok|dkk|chf|pln)\b"
+)
+_YYYYMMDD = regex.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+
+
+def _not_a_phone(raw: str, lowered: str, end: int) -> bool:
+    """Shapes of numbers that are not phone numbers whatever the words around them say."""
+    groups = _DIGIT_RUNS.findall(raw)
+    if raw.startswith(("+", "00")):
+        return False
+    if "." in raw and any(len(g) == 1 for g in groups):
+        return True  # a version: 2.31.0.1234
+    if len(groups) > 1 and groups[-1] == "000" and all(len(g) == 3 for g in groups[1:]):
+        return True  # a round figure with thousands separators: 1 000 000
+    if raw.isdigit() and _YYYYMMDD.fullmatch(raw):
+        return True  # a compact date: 20240502
+    return _UNIT_AFTER.match(lowered, end, min(len(lowered), end + 12), timeout=1.0) is not None
+
+
 def _near_word(lowered: str, start: int, end: int) -> bool:
-    """A phone word in the 40 characters before the number or the 25 after it."""
+    """A phone word in the 40 characters before ``start`` or the 25 after ``end``.
+
+    ``end == start`` looks only before.
+    """
     before = _CONTEXT_BEFORE_RE.search(lowered, max(0, start - 40), start, timeout=1.0)
-    return before is not None or _CONTEXT_AFTER_RE.search(
-        lowered, end, end + 25, timeout=1.0) is not None
+    return before is not None or (end > start and _CONTEXT_AFTER_RE.search(
+        lowered, end, end + 25, timeout=1.0) is not None)
 # Regions tried for national numbers written with a leading trunk "0", most likely first.
 _TRUNK_REGIONS = ("GB", "FR", "DE", "NL", "IT", "BE", "CH", "AT", "AU", "IN")
 # NANP numbers are written 3-3-4 (optionally with a leading 1); other groupings are references.
@@ -83,11 +110,15 @@ class PhoneNumberRecognizer(Recognizer):
             digits = sum(c.isdigit() for c in raw)
             if not 7 <= digits <= 15 or _DATE_LIKE.fullmatch(raw):
                 continue
-            if _ISBN.fullmatch(raw):
+            if _ISBN.fullmatch(raw) or _not_a_phone(raw, lowered, match.end()):
                 continue
-            context = _near_word(lowered, match.start(), match.end())
-            if not context and has_context(lowered, match.start(), _REFERENCE, 16):
+            # A reference word right before the number wins over a phone word further away
+            # ("Phone support ticket 4471-2093-11").
+            if has_context(lowered, match.start(), _REFERENCE, 16):
                 continue
+            # An unbroken run needs its phone word before it ("call me: 607549788").
+            context = _near_word(lowered, match.start(), match.start() if raw.isdigit()
+                                 else match.end())
             if hinted is None:
                 hinted = hinted_regions(text, lowered)
             score = self._score(raw, digits, context, hinted)
@@ -112,6 +143,8 @@ class PhoneNumberRecognizer(Recognizer):
                 continue
             if phonenumbers.is_valid_number(number):
                 return 0.85 if context or international else 0.6
+            if not grouped and not international:
+                continue  # an unbroken run must be a valid number even next to a phone word
             # Unallocated ranges still identify a person when the number is written as a phone
             # number: an explicit +country code, a national number next to a phone word, or the
             # NANP 3-3-4 layout.
