@@ -24,6 +24,9 @@ _MAX_BLOBS = 64
 _BASE64 = regex.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{20,}={0,2}(?![A-Za-z0-9+/=_-])")
 _HEX = regex.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){10,}(?![0-9A-Fa-f])")
 _URLENC = regex.compile(r"[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")
+# Query strings and form bodies are decoded field by field, so a finding covers one value
+# ("email=ludo%40x.it&tel=…" → just "ludo%40x.it"), not the whole body.
+_URL_FIELD = regex.compile(r"[^&=?;]*%[0-9A-Fa-f]{2}[^&=?;]*")
 
 
 def decoded_blobs(text: str, deadline: Deadline) -> Iterator[tuple[int, int, str]]:
@@ -31,15 +34,24 @@ def decoded_blobs(text: str, deadline: Deadline) -> Iterator[tuple[int, int, str
     count = 0
     for pattern, decoder in ((_BASE64, _b64), (_HEX, _hex), (_URLENC, _url)):
         for match in pattern.finditer(text, timeout=deadline.remaining()):
-            blob = match.group()
-            if len(blob) > _MAX_BLOB:
+            if match.end() - match.start() > _MAX_BLOB:
                 continue
-            decoded = decoder(blob)
-            if decoded is not None and _printable(decoded):
-                yield match.start(), match.end(), decoded
-                count += 1
-                if count >= _MAX_BLOBS:
-                    return
+            for start, end in _pieces(text, match, pattern is _URLENC, deadline):
+                decoded = decoder(text[start:end])
+                if decoded is not None and _printable(decoded):
+                    yield start, end, decoded
+                    count += 1
+                    if count >= _MAX_BLOBS:
+                        return
+
+
+def _pieces(text: str, match: regex.Match[str], form: bool,
+            deadline: Deadline) -> list[tuple[int, int]]:
+    """The blob itself, or for a URL-encoded form body its encoded fields one by one."""
+    if not form or not any(c in match.group() for c in "&=?;"):
+        return [match.span()]
+    return [m.span() for m in _URL_FIELD.finditer(text, match.start(), match.end(),
+                                                 timeout=deadline.remaining())]
 
 
 def _b64(blob: str) -> str | None:

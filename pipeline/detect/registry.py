@@ -25,6 +25,11 @@ from pipeline.detect.recognizers.pii.person_context import PersonContextRecogniz
 from pipeline.detect.recognizers.pii.person_ner import SpacyNerRecognizer
 from pipeline.detect.recognizers.pii.phone import PhoneNumberRecognizer
 from pipeline.detect.recognizers.pii.ssn import UsSocialSecurityRecognizer
+from pipeline.detect.recognizers.pii.structured import (
+    DelimitedTableRecognizer,
+    KeyValueRecognizer,
+    SqlInsertRecognizer,
+)
 from pipeline.detect.recognizers.secrets.assignment import SecretAssignmentRecognizer
 from pipeline.detect.recognizers.secrets.aws import (
     AwsAccessKeyIdRecognizer,
@@ -94,6 +99,9 @@ PII_RECOGNIZERS: tuple[type[Recognizer], ...] = (
     PersonContextRecognizer,
     SpanishDniRecognizer,
     FrenchNirRecognizer,
+    DelimitedTableRecognizer,
+    SqlInsertRecognizer,
+    KeyValueRecognizer,
 )
 
 # Reads the PERSON spans that nlp.ProseNlpEngine puts in the NlpArtifacts.

@@ -25,6 +25,8 @@ _DATE = (
     # 17 mai 1990, 3rd of February 1979, 5 de mayo de 1990
     rf"|\d{{1,2}}(?:st|nd|rd|th|er|\.)?\s+(?:de\s+|of\s+)?(?:{_MONTHS})(?:\s+de)?,?\s+\d{{4}})"
 )
+# Any date shape above, for fields whose name says they hold a date of birth.
+DATE = _DATE
 # Birth words: EN born/DOB/birthday, FR né(e)/naissance, DE geboren/Geburtsdatum/geb.,
 # ES nacido/a, nació, fecha de nacimiento, F. Nac.
 _CONTEXT = (

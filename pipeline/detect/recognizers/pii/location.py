@@ -25,11 +25,24 @@ _US_SUFFIX = (
     "Ramp|Ranch|Rapids?|Rest|Ridges?|River|Road|Roads|Rd|Route|Row|Rue|Run|Shoals?|Shores?|"
     "Skyway|Springs?|Spurs?|Squares?|Sq|Station|Stravenue|Stream|Streets?|St|Summit|Terrace|"
     "Ter|Throughway|Trace|Track|Trafficway|Trail|Trl|Tunnel|Turnpike|Underpass|Unions?|Valleys?|"
-    "Via|Viaduct|Views?|Villages?|Ville|Vista|Walks?|Wall|Way|Ways|Wells?"
+    "Via|Viaduct|Views?|Villages?|Ville|Vista|Walks?|Wall|Way|Ways|Wells?|"
+    # Royal Mail thoroughfare words not in the USPS list.
+    "Close|Rise|Wharf|Yard|Parade|Approach|Chase|Croft"
 )
 _CAP = r"[A-Z][A-Za-z'\u2019.-]{1,30}"
-_EU_CAP = r"[A-ZÀ-ÖØ-Þ][\w'\u2019.-]{1,30}"
-_LINKS = r"(?:de|del|de la|des|du|la|las|los|le|les|el|y|et|von|der|d'|l')"
+_EU_CAP = r"\p{Lu}[\w'\u2019.-]{1,30}"
+_LINKS = (r"(?:de|del|de la|des|du|la|las|los|le|les|el|y|et|von|der|d'|l'|da|do|dos|das|di|"
+          r"della|dello|delle|degli|dei)")
+# Street words written as the end of the street's name (SE/NO/DK/NL/FI/HU/DE-CH).
+_SUFFIX_STREETS = (
+    "vägen|gatan|gata|gaten|gränd|torget|stigen|backen|allén|vej|gade|vænget|veien|vegen|"
+    "straat|laan|gracht|plein|kade|dijk|singel|steeg|markt|katu|tie|kuja|polku|utca|körút"
+)
+# Street words written first, then the name, then the number (BE/FR/CH/IT/PT/RO/ES/PL).
+_ROMANCE_STREETS = (
+    "Rue|Avenue|Chaussée|Boulevard|Place|Chemin|Impasse|Allée|Quai|Via|Viale|Piazza|Piazzale|"
+    "Corso|Largo|Vicolo|Rua|Travessa|Praça|Avenida|Strada|Str\\.|Ulica|Aleja|al\\.|Avinguda|Rúa"
+)
 # USPS state and territory codes.
 _STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|"
@@ -38,9 +51,11 @@ _STATES = (
 _PATTERNS = (
     # US street line: number, 1-4 capitalised words, a USPS suffix, optional unit.
     # Indian and other styles put a comma after the number and use ordinals ("91, 4th Cross Road").
-    rf"\b\d{{1,6}}[A-Z]?,?(?:\s+(?:[NSEW]|North|South|East|West)\.?)?"
-    rf"(?:\s+(?:{_CAP}|\d{{1,3}}(?:st|nd|rd|th))){{1,4}}?"
-    rf"\s+(?:{_US_SUFFIX})\b\.?(?:,?\s+(?:Suite|Ste\.?|Apt\.?|Unit|#)\s*[A-Za-z0-9-]{{1,6}})?",
+    # Greedy over the words (so "Old Mill Road" is not cut at "Mill"), never across a line break.
+    rf"\b\d{{1,6}}[A-Z]?,?(?:[ \t]+(?:[NSEW]|North|South|East|West)\.?)?"
+    rf"(?:[ \t]+(?:{_CAP}|\d{{1,3}}(?:st|nd|rd|th))){{1,4}}"
+    rf"[ \t]+(?:{_US_SUFFIX})\b\.?"
+    rf"(?:,?[ \t]+(?:Suite|Ste\.?|Apt\.?|Unit|#)[ \t]*[A-Za-z0-9-]{{1,6}})?",
     # UK/US unit-first lines: "Flat 8, John Land", "Studio 3, 12 Moore Ford", "Apt 4B, 9 Elm St".
     rf"\b(?:Flat|Studio|Apartment|Apt\.?|Unit|Suite)\s+\d{{1,4}}[A-Z]?,?\s+(?:\d{{1,5}}\s+)?"
     rf"(?:{_CAP},?\s+){{1,4}}(?:{_US_SUFFIX})\b",
@@ -71,6 +86,28 @@ _PATTERNS = (
     rf"(?<=,\s{{0,2}}|\n)\d{{2}}-\d{{3}}\s+{_EU_CAP}(?:[ -]{_EU_CAP}){{0,2}}",
     # Indian locality after a street: "Bengaluru 560038", "New Delhi - 110001" (6-digit PIN).
     rf"(?<=,\s{{0,2}}|\n)(?:{_EU_CAP} ){{0,2}}{_EU_CAP}(?: ?- ?| )[1-9]\d{{5}}\b",
+    # Street name first, house number after, as in most of Europe. Nordic, Dutch, Finnish and
+    # Hungarian names carry the street word as a suffix ("Violvägen 64", "Keizersgracht 412",
+    # "Nørrebrogade 52", "Mannerheimintie 12"); Romance ones put it first ("Rue de Piétrain
+    # 371", "Via Giuseppe Verdi 23", "Rua Augusta 128").
+    rf"\b(?!(?i:brigade|renegade|escapade)\b)\p{{Lu}}[\p{{L}}-]{{1,40}}(?:{_SUFFIX_STREETS})"
+    r"\s+\d{1,4}(?:\s?[A-Za-z](?![\w]))?\b",
+    rf"\b(?:{_ROMANCE_STREETS})\s+(?:{_LINKS}\s*)?{_EU_CAP}(?:\s+(?:{_LINKS}\s*)?{_EU_CAP}){{0,4}}"
+    r",?\s+\d{1,4}[a-zA-Z]?\b",
+    # Swedish "417 29 Göteborg", Portuguese "1100-053 Lisboa" after a street.
+    rf"(?<=,\s{{0,2}}|\n)(?:\d{{3}} \d{{2}}|\d{{4}}-\d{{3}})\s+{_EU_CAP}(?:[ -]{_EU_CAP}){{0,2}}",
+    # Post office boxes: P.O. Box, Post Office Box, Postfach, Apartado (de correos), Caixa Postal.
+    r"(?i:\b(?:p\.?\s?o\.?\s?box|post\s+office\s+box|postfach|apartado(?:\s+de\s+correos)?"
+    r"|caixa\s+postal|casilla(?:\s+de\s+correo)?|boîte\s+postale))"
+    r"\s*#?\s*\d{1,6}(?:\s\d{2,3}){0,2}\b",
+    # US military mail (USPS Publication 28, sec. 225): PSC/CMR/Unit + Box; APO/FPO/DPO AA/AE/AP.
+    r"\b(?:PSC|CMR|Unit)\s+\d{3,5},?\s+Box\s+\d{1,5}\b",
+    r"\b(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5}(?:-\d{4})?\b",
+)
+# A 4-digit postcode and its locality ("0152 Oslo", "1016 GC Amsterdam", "1370 Jodoigne") is
+# only taken right after a street line: on its own it reads like a year.
+_POSTCODE4 = regex.compile(
+    rf"[ \t]*(?:,[ \t]*|\r?\n[ \t]*)(\d{{4}}(?: ?[A-Z]{{2}})?\s+{_EU_CAP}(?:[ -]{_EU_CAP}){{0,2}})"
 )
 
 
@@ -90,3 +127,6 @@ class LocationRecognizer(Recognizer):
         for pattern in self.patterns:
             for match in pattern.finditer(text, timeout=deadline.remaining()):
                 yield self.candidate(*match.span(), 0.7)
+                after = _POSTCODE4.match(text, match.end(), timeout=deadline.remaining())
+                if after is not None:
+                    yield self.candidate(*after.span(1), 0.7)

@@ -1,0 +1,272 @@
+"""Personal data named by its field: CSV/TSV/Markdown columns, SQL INSERTs, keys and form fields.
+
+Why not presidio-structured (0.0.10): it analyses already-parsed pandas DataFrames or dicts and
+picks one entity per column by running the analyzer over sampled *values*; our input is a chat
+prompt in which a CSV export, a SQL dump or a log line is embedded in prose, and the signal we
+need is the *header* ("full_name" makes "Okafor, Chidi" a name even though no value recogniser
+would say so). It would also pull pandas into every worker's start-up. So the text is split here
+with small bounded regexes that keep offsets (the stdlib ``csv`` module does not report them),
+and ``fields`` maps the field names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+import regex
+
+from pipeline.detect.base import Candidate, Deadline, Recognizer
+from pipeline.detect.recognizers.pii.fields import (
+    AMBIGUOUS_NAME,
+    FIELD_ROOTS,
+    field_kind,
+    value_fits,
+)
+from pipeline.events import Category
+
+__all__ = ["DelimitedTableRecognizer", "KeyValueRecognizer", "SqlInsertRecognizer"]
+
+_SCORE = 0.8
+_ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "DATE_OF_BIRTH", "US_SSN", "IBAN_CODE",
+             "CREDIT_CARD", "US_BANK_NUMBER", "LOCATION")
+_PERSONAL = frozenset({"PERSON", *_ENTITIES})
+_MAX_ROWS = 20_000
+
+
+class _FieldRecognizer:
+    """Shared class attributes (not a recognizer itself: the registry lists only real ones)."""
+
+    entity_type: ClassVar[str] = "PERSON"
+    extra_entities: ClassVar[tuple[str, ...]] = _ENTITIES
+    category: ClassVar[Category] = Category.PII
+
+    def applies(self, lowered: str) -> bool:
+        return any(root in lowered for root in FIELD_ROOTS)
+
+
+def _emit(recognizer: Recognizer, text: str, fields: list[tuple[str | None, int, int]],
+          siblings: set[str]) -> Iterator[Candidate]:
+    """Candidates for fields whose value fits its kind; a bare "name" needs a personal sibling."""
+    for kind, start, end in fields:
+        if kind is None:
+            continue
+        start, end = _strip(text, start, end)
+        if start >= end:
+            continue
+        ambiguous = kind == AMBIGUOUS_NAME
+        if ambiguous and not siblings & _PERSONAL:
+            continue
+        entity = "PERSON" if ambiguous else kind
+        if value_fits(entity, text[start:end], ambiguous=ambiguous):
+            yield recognizer.candidate(start, end, _SCORE, entity)
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop surrounding blanks and one pair of quotes or backticks from a value span."""
+    while start < end and text[start] in " \t\r":
+        start += 1
+    while end > start and text[end - 1] in " \t\r":
+        end -= 1
+    if end - start >= 2 and text[start] == text[end - 1] and text[start] in "\"'`":
+        start, end = start + 1, end - 1
+    return start, end
+
+
+# CSV (RFC 4180 quoting), TSV, semicolon and pipe (Markdown tables) separated lines.
+_DELIMS = (",", "\t", ";", "|")
+_FIELD = {d: regex.compile(rf'[ \t]*(?:"(?:[^"\n]|"")*"|[^{regex.escape(d)}\n]*)') for d in _DELIMS}
+_HEADER_NAME = regex.compile(r"[ \t]*[\"'`]?[\p{L}_][\p{L}\p{N} _.#()/-]{0,40}[\"'`]?[ \t]*")
+_MD_RULE = regex.compile(r"[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*")
+
+
+def _split(line: str, offset: int, delim: str, deadline: Deadline) -> list[tuple[int, int]]:
+    """Field spans (text offsets) of one delimited line; Markdown's outer pipes are dropped."""
+    spans: list[tuple[int, int]] = []
+    pos, pattern = 0, _FIELD[delim]
+    while pos <= len(line):
+        m = pattern.match(line, pos, timeout=deadline.remaining())
+        end = m.end() if m else pos
+        spans.append((offset + pos, offset + end))
+        if end >= len(line) or line[end] != delim:
+            break
+        pos = end + 1
+    if delim == "|" and line.strip().startswith("|"):
+        spans = spans[1:]
+        if spans and not line[spans[-1][0] - offset : spans[-1][1] - offset].strip():
+            spans = spans[:-1]
+    return spans
+
+
+class DelimitedTableRecognizer(_FieldRecognizer, Recognizer):
+    """A header line naming a personal column makes that column's cells that kind."""
+
+    def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
+        lines = _lines(text)
+        i = 0
+        while i < len(lines):
+            start, line = lines[i]
+            header = _header(line, start, text, deadline)
+            if header is None:
+                i += 1
+                continue
+            delim, kinds = header
+            siblings = {k for k in kinds if k is not None}
+            rows = 0
+            i += 1
+            while i < len(lines) and rows < _MAX_ROWS:
+                row_start, row = lines[i]
+                if not row.strip():
+                    break
+                if delim == "|" and _MD_RULE.fullmatch(row):
+                    i += 1
+                    continue
+                cells = _split(row, row_start, delim, deadline)
+                if abs(len(cells) - len(kinds)) > 1 or len(cells) < 2:
+                    break
+                fields = [(kinds[c], s, e) for c, (s, e) in enumerate(cells) if c < len(kinds)]
+                yield from _emit(self, text, fields, siblings)
+                rows += 1
+                i += 1
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, line))
+        pos += len(line) + 1
+    return out
+
+
+def _header(line: str, offset: int, text: str, deadline: Deadline
+            ) -> tuple[str, list[str | None]] | None:
+    """(delimiter, kind per column) if ``line`` is a header with at least one personal column."""
+    if len(line) > 2000:
+        return None
+    for delim in _DELIMS:
+        if line.count(delim) < 1:
+            continue
+        cells = _split(line, offset, delim, deadline)
+        names = [text[s:e] for s, e in cells]
+        if len(names) < 2 or not all(_HEADER_NAME.fullmatch(n) for n in names):
+            continue
+        kinds = [field_kind(n.strip(" \t\"'`")) for n in names]
+        if any(k is not None and k != AMBIGUOUS_NAME for k in kinds):
+            return delim, kinds
+    return None
+
+
+# INSERT INTO t (a, b) VALUES (…), (…); column names may be quoted with ` " or [ ].
+_INSERT = regex.compile(
+    r"(?i)\binsert\s+(?:ignore\s+|or\s+\w+\s+)?into\s+[\w.`\"\[\]]{1,128}\s*\((?P<cols>[^()]{1,4000})\)"
+    r"\s*values\s*"
+)
+_SQL_VALUE = regex.compile(r"\s*(?:'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[^,()'\"]*)\s*")
+_SQL_GAP = regex.compile(r"\s*,?\s*\(")
+
+
+class SqlInsertRecognizer(_FieldRecognizer, Recognizer):
+    """Values of ``INSERT … (columns) VALUES (…), (…)`` take the kind of their column."""
+
+    def applies(self, lowered: str) -> bool:
+        return ("insert" in lowered and "values" in lowered
+                and any(r in lowered for r in FIELD_ROOTS))
+
+    def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
+        for m in _INSERT.finditer(text, timeout=deadline.remaining()):
+            kinds = [field_kind(c.strip(" \t\n`\"[]")) for c in m.group("cols").split(",")]
+            if not any(kinds):
+                continue
+            siblings = {k for k in kinds if k is not None}
+            pos, rows = m.end(), 0
+            while rows < _MAX_ROWS:
+                gap = _SQL_GAP.match(text, pos, timeout=deadline.remaining())
+                if gap is None:
+                    break
+                pos, fields = gap.end(), []
+                for kind in kinds:
+                    value = _SQL_VALUE.match(text, pos, timeout=deadline.remaining())
+                    if value is None:
+                        break
+                    fields.append((kind, value.start(), value.end()))
+                    pos = value.end()
+                    if pos >= len(text) or text[pos] != ",":
+                        break
+                    pos += 1
+                yield from _emit(self, text, fields, siblings)
+                if pos >= len(text) or text[pos] != ")":
+                    break
+                pos += 1
+                rows += 1
+
+
+_KEY = r"[\p{L}_][\p{L}\p{N}_.-]{0,40}"
+# "key": "value" / "key": 123 (JSON), key: value (YAML, "Phone: …" lines in mails and forms),
+# key=value (logs, query strings, form bodies), <input name="k" value="v">, <key>value</key>.
+_JSON = regex.compile(
+    rf"\"(?P<key>{_KEY}(?: {_KEY}){{0,3}})\"\s*:\s*(?:\"(?P<v>(?:[^\"\\\n]|\\.){{0,300}})\""
+    r"|(?P<n>[-+]?\d[\d.eE+-]{0,30}))"
+)
+_YAML = regex.compile(
+    rf"(?m)^[ \t]*(?:-[ \t]+)?(?P<key>{_KEY}(?: {_KEY}){{0,3}})[ \t]*:[ \t]+(?P<v>[^\n]{{1,200}}?)"
+    r"[ \t]*,?[ \t]*$"
+)
+_KV = regex.compile(
+    rf"(?<![\p{{L}}\p{{N}}_.-])(?P<key>{_KEY})=(?:\"(?P<dq>[^\"\n]{{0,300}})\"|'(?P<sq>[^'\n]{{0,300}})'"
+    r"|(?P<v>[^\s&;,\"'<>]{1,300}))"
+)
+_INPUT = regex.compile(r"(?i)<input\b[^<>]{0,600}>")
+_ATTR = regex.compile(r"(?i)\b(?P<a>name|id|value)\s*=\s*(?:\"(?P<v>[^\"]*)\"|'(?P<s>[^']*)')")
+_ELEMENT = regex.compile(rf"<(?P<key>{_KEY})>(?P<v>[^<\n]{{1,200}})</(?P=key)>")
+
+
+class KeyValueRecognizer(_FieldRecognizer, Recognizer):
+    """JSON/YAML keys, key=value logs and forms, HTML inputs and XML elements."""
+
+    def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
+        fields: list[tuple[str | None, int, int]] = []
+        timeout = deadline.remaining
+        if ":" in text:
+            for m in _JSON.finditer(text, timeout=timeout()):
+                group = "v" if m.start("v") >= 0 else "n"
+                fields.append((field_kind(m.group("key")), *m.span(group)))
+            for m in _YAML.finditer(text, timeout=timeout()):
+                if text[m.start("v")] not in "{[\"" or m.group("v").startswith('"'):
+                    fields.append((field_kind(m.group("key")), *m.span("v")))
+        if "=" in text:
+            for m in _KV.finditer(text, timeout=timeout()):
+                group = next(g for g in ("dq", "sq", "v") if m.start(g) >= 0)
+                fields.append((field_kind(m.group("key")), *m.span(group)))
+            if "<input" in lowered:
+                fields.extend(_inputs(text, deadline))
+        if "</" in text:
+            for m in _ELEMENT.finditer(text, timeout=timeout()):
+                fields.append((field_kind(m.group("key")), *m.span("v")))
+        siblings = {k for k, _, _ in fields if k is not None and k != AMBIGUOUS_NAME}
+        yield from _emit(self, text, _dedupe(fields), siblings)
+
+
+def _inputs(text: str, deadline: Deadline) -> Iterator[tuple[str | None, int, int]]:
+    for tag in _INPUT.finditer(text, timeout=deadline.remaining()):
+        kind: str | None = None
+        span: tuple[int, int] | None = None
+        for attr in _ATTR.finditer(text, tag.start(), tag.end(), timeout=deadline.remaining()):
+            group = "v" if attr.start("v") >= 0 else "s"
+            if attr.group("a").lower() == "value":
+                span = attr.span(group)
+            elif kind is None:
+                kind = field_kind(attr.group(group))
+        if kind is not None and span is not None:
+            yield kind, *span
+
+
+def _dedupe(fields: list[tuple[str | None, int, int]]) -> list[tuple[str | None, int, int]]:
+    """One field per value span (a JSON line is also a YAML-looking line)."""
+    seen: set[tuple[int, int]] = set()
+    out: list[tuple[str | None, int, int]] = []
+    for kind, start, end in fields:
+        if kind is not None and (start, end) not in seen:
+            seen.add((start, end))
+            out.append((kind, start, end))
+    return out
+
