@@ -13,6 +13,7 @@ from typing import Any
 
 from pipeline.decide.loader import PathPart, SourceMap, read_policy_source
 from pipeline.decide.policy import (
+    DEFAULT_ATTACHMENTS,
     DEFAULT_CLASSIFICATION,
     DEFAULT_QUARANTINE_RETENTION_DAYS,
     DEFAULT_VAULT_TTL_SECONDS,
@@ -100,6 +101,7 @@ class _Builder:
             opted_out_users=frozenset(data.get("opted_out_users") or ()),
             reidentify=frozenset(data.get("reidentify") or ()),
             destinations=destinations,
+            attachments=str(data.get("attachments", DEFAULT_ATTACHMENTS)),
             source=source,
         )
 
@@ -152,6 +154,7 @@ class _Builder:
                     limits=_limits(item.get("limits")),
                     reidentify=None if reid is None else frozenset(reid),
                     opted_out_users=frozenset(item.get("opted_out_users") or ()),
+                    attachments=item.get("attachments"),
                 )
             )
         return tuple(out)

@@ -18,7 +18,9 @@ from pipeline.errors import ConfigError
 from pipeline.events import Action, Category, Finding
 
 __all__ = [
+    "ATTACHMENT_ACTIONS",
     "BUILTIN_RULES",
+    "DEFAULT_ATTACHMENTS",
     "DEFAULT_QUARANTINE_RETENTION_DAYS",
     "DEFAULT_VAULT_TTL_SECONDS",
     "LEVELS",
@@ -41,6 +43,8 @@ DEFAULT_CLASSIFICATION: Mapping[str, str] = MappingProxyType(
     {"clean": "internal", "secret": "restricted", "pii": "confidential", "custom": "confidential"}
 )
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+ATTACHMENT_ACTIONS = ("block", "strip", "allow")
+DEFAULT_ATTACHMENTS = "block"  # an image or file cannot be scanned: fail closed
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +136,7 @@ class Override:
     limits: Limits = Limits()
     reidentify: frozenset[str] | None = None
     opted_out_users: frozenset[str] = frozenset()
+    attachments: str | None = None
 
     @property
     def specificity(self) -> tuple[int, bool, bool, bool]:
@@ -173,6 +178,7 @@ class ScopedPolicy:
     reidentify: frozenset[str]
     opted_out_users: frozenset[str]
     destination: Destination | None
+    attachments: str = DEFAULT_ATTACHMENTS
 
     def judge(self, finding: Finding) -> Judgement:
         """Apply the precedence of ``schemas/policy.schema.json`` to one finding."""
@@ -222,6 +228,7 @@ class Policy:
     opted_out_users: frozenset[str] = frozenset()
     reidentify: frozenset[str] = frozenset()
     destinations: tuple[Destination, ...] = ()
+    attachments: str = DEFAULT_ATTACHMENTS
     source: str = field(default="<memory>", compare=False)
 
     @property
@@ -238,10 +245,11 @@ class Policy:
         """Return the view of this policy for one scope: its layers, most specific first."""
         found = [o for o in self.overrides if o.applies(tenant, app, destination)]
         found.sort(key=lambda o: o.specificity, reverse=True)
-        limits, reidentify = self.limits, self.reidentify
+        limits, reidentify, attachments = self.limits, self.reidentify, self.attachments
         for o in reversed(found):  # least specific first, so the most specific wins
             limits = o.limits.under(limits)
             reidentify = o.reidentify if o.reidentify is not None else reidentify
+            attachments = o.attachments if o.attachments is not None else attachments
         opted_out = self.opted_out_users.union(*(o.opted_out_users for o in found))
         dest = next((d for d in self.destinations if d.name == destination), None)
         return ScopedPolicy(
@@ -251,6 +259,7 @@ class Policy:
             reidentify,
             opted_out,
             dest,
+            attachments,
         )
 
     def custom_terms(self, fingerprint_key: bytes | None = None) -> CustomTerms:

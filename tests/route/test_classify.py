@@ -14,6 +14,7 @@ from pipeline.contracts import validator
 from pipeline.crypto import Envelope
 from pipeline.decide.build import load_policy
 from pipeline.events import Category, Finding, InboundPrompt
+from pipeline.ingest.units import locate
 from pipeline.redact.vault import MappingVaultStore, open_book
 from pipeline.route.classify import Classifier, RawEvent, Routed
 from pipeline.wiring import PolicyStage, key_ring
@@ -27,7 +28,8 @@ SCHEMA_OF = {"approved": "approved.json", "quarantine": "quarantine.json", "dlq"
 
 
 class RegexDetect:
-    """A deterministic detector double: two regexes, optional failure on a marker."""
+    """A deterministic detector double: two regexes over the prompt's text units (located on
+    request paths like the engine stage's), optional failure on a marker."""
 
     version = "test-detect-1"
 
@@ -43,7 +45,7 @@ class RegexDetect:
                 for kind, (rx, cat) in _PATTERNS.items()
                 for m in rx.finditer(msg.content)
             ]
-            out.append(found)
+            out.append(locate(prompt.units, found))
         return out
 
 
@@ -83,7 +85,7 @@ def test_clean_prompt_is_approved_unchanged(classifier: Classifier) -> None:
     assert routed.route == "approved"
     approved, audit = (r.value for r in routed.records)
     assert approved is not None and audit is not None
-    assert approved["messages"] == [{"role": "user", "content": "What is a monad?"}]
+    assert approved["request"] == {"model": "gpt-4o", "messages": [{"role": "user", "content": "What is a monad?"}]}
     assert approved["decision"]["action"] == "allow"
     assert audit["event"] == "decision" and audit["route"] == "approved"
 
@@ -95,7 +97,7 @@ def test_personal_data_is_redacted_with_reversible_pseudonyms(
     [routed] = run(classifier, event("Please email Alice Moreau today"))
     approved = routed.records[0].value
     assert approved is not None
-    text = approved["messages"][0]["content"]
+    text = approved["request"]["messages"][0]["content"]
     assert "Alice Moreau" not in text
     assert text == "Please email <PERSON_1> today"
     book = open_book(approved["pseudonyms"], key_ring(settings), "p-1")
@@ -109,8 +111,8 @@ def test_placeholders_are_consistent_across_turns(classifier: Classifier) -> Non
         event("Bob Stone and Alice Moreau met", id="p-1", conversation_id="c-1"),
         event("Did Alice Moreau reply?", id="p-2", conversation_id="c-1"),
     )
-    assert first.records[0].value["messages"][0]["content"] == "<PERSON_1> and <PERSON_2> met"  # type: ignore[index]
-    assert second.records[0].value["messages"][0]["content"] == "Did <PERSON_2> reply?"  # type: ignore[index]
+    assert first.records[0].value["request"]["messages"][0]["content"] == "<PERSON_1> and <PERSON_2> met"  # type: ignore[index]
+    assert second.records[0].value["request"]["messages"][0]["content"] == "Did <PERSON_2> reply?"  # type: ignore[index]
 
 
 def test_secret_is_quarantined_encrypted(classifier: Classifier, settings: Settings) -> None:
@@ -123,7 +125,7 @@ def test_secret_is_quarantined_encrypted(classifier: Classifier, settings: Setti
     quarantined = routed.records[0].value
     assert quarantined is not None
     plain = key_ring(settings).decrypt(Envelope.from_dict(quarantined["original"]), b"p-1")
-    assert orjson.loads(plain)["messages"][0]["content"] == f"my key is {SECRET}"
+    assert orjson.loads(plain)["request"]["messages"][0]["content"] == f"my key is {SECRET}"
     assert quarantined["findings"][0]["entity_type"] == "AWS_ACCESS_KEY_ID"
 
 
@@ -149,7 +151,7 @@ def test_unparseable_events_go_to_dlq_with_reason(
 
 
 def test_every_output_matches_its_contract(classifier: Classifier) -> None:
-    """Approved, quarantine, DLQ and audit records all validate against schemas/v1."""
+    """Approved, quarantine, DLQ and audit records all validate against schemas/v2."""
     outcomes = run(
         classifier,
         event("hi", id="a"),
@@ -166,8 +168,8 @@ def test_every_output_matches_its_contract(classifier: Classifier) -> None:
     assert [o.route for o in outcomes] == ["approved", "approved", "quarantine", "dlq"]
     for outcome in outcomes:
         primary, audit = outcome.records
-        validator(SCHEMA_OF[outcome.route]).validate(primary.value)
-        validator("audit.json").validate(audit.value)
+        validator(SCHEMA_OF[outcome.route], "v2").validate(primary.value)
+        validator("audit.json", "v2").validate(audit.value)
 
 
 def test_batch_order_and_count_are_preserved(classifier: Classifier) -> None:
