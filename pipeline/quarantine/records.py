@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipeline import records as shared
-from pipeline.events import SCHEMA_VERSION, Action, Message
+from pipeline.events import SCHEMA_V2, SCHEMA_VERSION, Action, Message
 from pipeline.quarantine.model import QuarantineItem, now_iso
 
 __all__ = ["RELEASE_MODES", "approved", "audit", "rejection"]
@@ -26,11 +26,29 @@ def approved(
     mode: str,
     decision: dict[str, Any] | None = None,
     findings: Sequence[dict[str, Any]] | None = None,
+    request: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Build the released prompt; the decision says what was done to it on release."""
+    """Build the released prompt; the decision says what was done to it on release.
+
+    With ``request`` (a v2 original) it is a v2 approved record carrying the
+    whole request; otherwise the v1 record with ``messages``.
+    """
     base = dict(decision or item.record["decision"])
     base["action"] = str(Action.REDACT if mode == "redacted" else Action.ALLOW)
     base["reasons"] = [*base.get("reasons", []), f"released from quarantine ({mode})"]
+    if request is not None:
+        v2: dict[str, Any] = {
+            "schema_version": SCHEMA_V2,
+            **item.identity(),
+            "request": request,
+            "decision": base,
+            "findings": list(item.findings if findings is None else findings),
+            "classified_at": now_iso(),
+            "released_by": released_by,
+        }
+        if item.record.get("created_at"):
+            v2["created_at"] = item.record["created_at"]
+        return v2
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         **item.identity(),
