@@ -85,6 +85,15 @@ def _prompt_hits(prompt: InboundPrompt, scoped: ScopedPolicy) -> list[_Hit]:
                 f"{len(prompt.attachments)} {noun} ({parts}) {_ATTACHMENT_VERB[action]}",
             )
         )
+    names = [k for k in prompt.request if k not in ("model", "messages")]
+    blocked = scoped.parameters.blocked(names)
+    if blocked:
+        hits.append(_Hit("parameters.block", Action.BLOCK,
+                         f"parameter(s) {', '.join(blocked)} not allowed here"))
+    dropped = [n for n in scoped.parameters.dropped(names) if n not in blocked]
+    if dropped:
+        hits.append(_Hit("parameters.drop", Action.REDACT,
+                         f"parameter(s) {', '.join(dropped)} removed before sending"))
     if scoped.policy.destinations and scoped.destination is None:
         hits.append(
             _Hit(

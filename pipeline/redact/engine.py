@@ -157,7 +157,7 @@ def redact_request(
     *,
     hmac_key: bytes | None = None,
 ) -> dict[str, Any]:
-    """The request as it will be sent: findings redacted in place, stripped parts removed."""
+    """The request as sent: findings redacted, stripped parts and dropped parameters gone."""
     segments, texts, indexed = segment_findings(prompt.units, findings)
     redacted = redact(
         texts, indexed, decision, policy, book,
@@ -169,7 +169,11 @@ def redact_request(
         if new.content != old.content
     ]
     strip = [a.path for a in decision.attachments if a.action == "strip"]
-    return apply_texts(prompt.request, changed, strip_paths=strip)
+    out = apply_texts(prompt.request, changed, strip_paths=strip)
+    scoped = policy.scoped(prompt.tenant, prompt.app, decision.destination)
+    for name in scoped.parameters.dropped([k for k in out if k not in ("model", "messages")]):
+        del out[name]  # the policy restricts this parameter here (reason on the decision)
+    return out
 
 
 def apply_texts(

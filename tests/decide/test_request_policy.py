@@ -1,4 +1,4 @@
-"""The attachments policy: image, audio and file parts get block, strip or allow, never a crash."""
+"""Request policies: attachments (block, strip, allow) and parameters (drop, block), per scope."""
 
 from __future__ import annotations
 
@@ -81,3 +81,40 @@ def test_decision_with_attachments_matches_the_v2_contract() -> None:
     common = json.loads((ROOT / "schemas" / "v2" / "common.json").read_text())
     schema = {"$defs": common["$defs"], "$ref": "#/$defs/decision"}
     jsonschema.Draft202012Validator(schema).validate(decide(image_prompt(), [], DEFAULT).to_dict())
+
+
+def test_parameters_are_kept_unless_a_destination_drops_or_blocks_them() -> None:
+    """Allow by default; an override restricts what one destination receives."""
+    from pipeline.redact.engine import redact_request
+    from pipeline.redact.pseudonyms import PseudonymBook
+
+    policy = parse_policy(BASE + """\
+attachments: allow
+destinations:
+  internal: {models: ["llama-*"], classifications: [public, internal, confidential, restricted]}
+  openai: {models: ["gpt-*"], classifications: [public, internal, confidential, restricted]}
+overrides:
+  - id: openai-params
+    match: {destination: openai}
+    parameters: {drop: [metadata, "x_*"], block: [logit_bias]}
+""")
+
+    def judged(model: str, **extra: object):  # type: ignore[no-untyped-def]
+        request = {**dict(agent_request()), "model": model, "x_trace": "t1", **extra}
+        prompt = parse_inbound(orjson.dumps(event("p", request)), 1_000_000)
+        decision = decide(prompt, [], policy)
+        return decision, redact_request(prompt, [], decision, policy, PseudonymBook())
+
+    decision, sent = judged("llama-3")
+    assert decision.action is Action.ALLOW and sent["metadata"] == {"ticket": "T-88"}
+    assert sent["x_trace"] == "t1"
+    decision, sent = judged("gpt-4o")
+    assert decision.action is Action.REDACT and "parameters.drop" in decision.rule_ids
+    assert "metadata" not in sent and "x_trace" not in sent and sent["seed"] == 7
+    decision, _ = judged("gpt-4o", logit_bias={"1": 1})
+    assert decision.action is Action.BLOCK and "parameters.block" in decision.rule_ids
+
+
+def test_model_and_messages_cannot_be_restricted() -> None:
+    with pytest.raises(ConfigError, match="model and messages"):
+        parse_policy(BASE + "parameters: {drop: ['m*']}\n")
