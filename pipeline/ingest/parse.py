@@ -19,7 +19,7 @@ import orjson
 from pipeline.contracts import validator
 from pipeline.errors import InvalidEvent
 from pipeline.events import SCHEMA_V2, SCHEMA_VERSION, InboundPrompt, Message
-from pipeline.ingest.units import request_units
+from pipeline.ingest.units import MAX_DEPTH, TooDeep, request_units
 
 __all__ = ["inbound_from_dict", "parse_inbound", "peek_identity", "upgrade_v1"]
 
@@ -47,12 +47,15 @@ def parse_inbound(raw: bytes | None, max_bytes: int) -> InboundPrompt:
         )
     version = data.get("schema_version") or (SCHEMA_V2 if "request" in data else SCHEMA_VERSION)
     event = upgrade_v1(data) if version == SCHEMA_VERSION else data
-    errors = sorted(
-        validator(_INBOUND_SCHEMA, SCHEMA_V2).iter_errors(event), key=lambda e: list(e.path)
-    )
-    if errors:
-        raise InvalidEvent("schema_violation", _describe(errors[0], v1=event is not data))
-    return inbound_from_dict(event, source_version=str(version))
+    try:
+        errors = sorted(
+            validator(_INBOUND_SCHEMA, SCHEMA_V2).iter_errors(event), key=lambda e: list(e.path)
+        )
+        if errors:
+            raise InvalidEvent("schema_violation", _describe(errors[0], v1=event is not data))
+        return inbound_from_dict(event, source_version=str(version))
+    except (TooDeep, RecursionError):  # what cannot be walked cannot be scanned: refuse it
+        raise InvalidEvent("too_deep", f"nested deeper than {MAX_DEPTH} levels") from None
 
 
 def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:

@@ -27,9 +27,11 @@ from pipeline.events import Attachment, Finding
 
 __all__ = [
     "ATTACHMENT_TYPES",
+    "MAX_DEPTH",
     "Loc",
     "Segment",
     "TextUnit",
+    "TooDeep",
     "format_loc",
     "format_pointer",
     "locate",
@@ -38,6 +40,7 @@ __all__ = [
 ]
 
 Loc = tuple[str | int, ...]
+MAX_DEPTH = 64  # nesting walked; deeper is refused (request) or scanned as text (a JSON string)
 ATTACHMENT_TYPES = frozenset({"image_url", "input_audio", "file"})
 
 # Top-level parameters that carry no free text (numbers, flags, enums, tool names).
@@ -52,6 +55,10 @@ _STRUCTURAL = frozenset({"type", "role", "id", "tool_call_id", "detail", "format
 # In a JSON Schema only these keys hold prose; property names and types are structure.
 _SCHEMA_TEXT = frozenset({"description", "title", "examples", "default"})
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class TooDeep(ValueError):
+    """A request nested deeper than ``MAX_DEPTH``: it cannot be walked, so it is refused."""
 
 
 def format_loc(loc: Loc) -> str:
@@ -179,6 +186,8 @@ class _Render:
         self.piece(text)
 
     def value(self, value: Any, pointer: Loc, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise TooDeep("JSON string nested too deep")
         if isinstance(value, dict):
             for k, v in value.items():
                 self.piece("  " * depth)
@@ -205,6 +214,11 @@ class _Render:
         self.piece("\n")
 
 
+def _check_depth(loc: Loc) -> None:
+    if len(loc) > MAX_DEPTH:
+        raise TooDeep(f"the request is nested deeper than {MAX_DEPTH} levels")
+
+
 class _Walker:
     def __init__(self) -> None:
         self.units: list[TextUnit] = []
@@ -219,12 +233,18 @@ class _Walker:
             self.units.append(TextUnit(role, value, (whole,)))
             return
         render = _Render(loc)
-        render.value(parsed, (), 0)
+        try:
+            render.value(parsed, (), 0)
+        except TooDeep:  # scanned (and redacted) as plain text instead: nothing unscanned
+            whole = Segment(format_loc(loc), 0, len(value), loc)
+            self.units.append(TextUnit(role, value, (whole,)))
+            return
         if render.segments:
             self.units.append(TextUnit(role, "".join(render.parts), tuple(render.segments)))
 
     def generic(self, role: str, loc: Loc, value: Any) -> None:
         """Scan every string under ``value`` except structural keys."""
+        _check_depth(loc)
         if isinstance(value, str):
             self.text(role, loc, value)
         elif isinstance(value, Mapping):
@@ -237,6 +257,7 @@ class _Walker:
 
     def schema(self, role: str, loc: Loc, value: Any) -> None:
         """A JSON Schema (tool parameters, response format): its prose, not its structure."""
+        _check_depth(loc)
         if isinstance(value, Mapping):
             for k, v in value.items():
                 if k in _SCHEMA_TEXT:

@@ -198,3 +198,23 @@ def test_random_requests_keep_every_segment_inside_its_unit() -> None:
                     for part in seg.pointer:
                         target = target[part]  # type: ignore[index]
                     assert text == (target if isinstance(target, str) else json.dumps(target))
+
+
+def test_a_request_nested_too_deep_is_refused_not_crashed() -> None:
+    """What cannot be walked cannot be scanned: a reasoned rejection (DLQ), never an exception."""
+    deep: object = "Jane Doe"
+    for _ in range(200):
+        deep = [deep]
+    request = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "x": deep}
+    with pytest.raises(InvalidEvent) as caught:
+        parse_inbound(orjson.dumps(event("p", request)), LIMIT)
+    assert caught.value.reason == "too_deep"
+
+
+def test_a_json_string_nested_too_deep_is_scanned_as_text() -> None:
+    """Deep JSON in a tool result falls back to one text segment: still scanned and redactable."""
+    args = '{"a": ' + "[" * 500 + "]" * 500 + ', "who": "Jane Doe"}'
+    request = {"model": "m", "messages": [{"role": "tool", "tool_call_id": "c", "content": args}]}
+    prompt = parse_inbound(orjson.dumps(event("p", request)), LIMIT)
+    [unit] = prompt.units
+    assert unit.text == args and [s.path for s in unit.segments] == ["messages[0].content"]
