@@ -9,25 +9,32 @@ walks the whole body and returns one ``TextUnit`` per string, each made of
 parts no text scan can read (images, audio, files) as ``Attachment``s.
 
 Strings that hold JSON (tool-call ``arguments``, tool results) are rendered
-as ``key: value`` lines, so a recognizer still sees a value's context word
-("ssn: ...") and names propagate, while each value stays its own segment and
-is redacted value by value (the arguments stay valid JSON). Anything the walk
-does not know is scanned as text: unknown fields are never a blind spot.
+by ``json_text`` value by value. Anything the walk does not know is scanned
+as text: unknown fields are never a blind spot.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pipeline.events import Attachment, Finding
+from pipeline.events import Attachment
+from pipeline.ingest.json_text import JsonRender, parse_json_container
+from pipeline.ingest.segments import (
+    MAX_DEPTH,
+    Loc,
+    Segment,
+    TextUnit,
+    TooDeep,
+    format_loc,
+    format_pointer,
+    locate,
+)
 
 __all__ = [
     "ATTACHMENT_TYPES",
     "MAX_DEPTH",
+    "JsonRender",
     "Loc",
     "Segment",
     "TextUnit",
@@ -39,8 +46,6 @@ __all__ = [
     "request_units",
 ]
 
-Loc = tuple[str | int, ...]
-MAX_DEPTH = 64  # nesting walked; deeper is refused (request) or scanned as text (a JSON string)
 ATTACHMENT_TYPES = frozenset({"image_url", "input_audio", "file"})
 
 # Top-level parameters that carry no free text (numbers, flags, enums, tool names).
@@ -49,169 +54,14 @@ _NOT_TEXT = frozenset({
     "max_tokens", "max_completion_tokens", "logprobs", "top_logprobs", "presence_penalty",
     "frequency_penalty", "logit_bias", "parallel_tool_calls", "store", "modalities", "audio",
     "service_tier", "reasoning_effort", "verbosity", "tool_choice", "function_call",
+    "prompt_cache_retention", "prompt_cache_options", "moderation",
 })
 # Keys that are identifiers or enums wherever they appear, never prose.
-_STRUCTURAL = frozenset({"type", "role", "id", "tool_call_id", "detail", "format", "strict"})
+_STRUCTURAL = frozenset({
+    "type", "role", "id", "tool_call_id", "detail", "format", "strict", "prompt_cache_breakpoint",
+})
 # In a JSON Schema only these keys hold prose; property names and types are structure.
 _SCHEMA_TEXT = frozenset({"description", "title", "examples", "default"})
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-class TooDeep(ValueError):
-    """A request nested deeper than ``MAX_DEPTH``: it cannot be walked, so it is refused."""
-
-
-def format_loc(loc: Loc) -> str:
-    """``("messages", 3, "tool_calls", 0)`` → ``messages[3].tool_calls[0]``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif _IDENT.fullmatch(part):
-            out += f".{part}" if out else part
-        else:
-            out += f"[{json.dumps(part, ensure_ascii=False)}]"
-    return out
-
-
-def format_pointer(pointer: Loc) -> str:
-    """A JSON Pointer (RFC 6901) to a value inside a string's JSON."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in pointer)
-
-
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """Characters ``[start, end)`` of a unit's text, and the request string they are.
-
-    ``loc`` is the string in the request; ``pointer`` the value inside the JSON
-    that string holds (``None``: the whole string); ``key`` the member's key.
-    """
-
-    path: str
-    start: int
-    end: int
-    loc: Loc
-    pointer: Loc | None = None
-    key: bool = False
-
-    @property
-    def message_index(self) -> int:
-        return self.loc[1] if self.loc[0] == "messages" and isinstance(self.loc[1], int) else -1
-
-
-@dataclass(frozen=True, slots=True)
-class TextUnit:
-    """One scannable text: what the engine sees, and where each part of it came from."""
-
-    role: str
-    text: str
-    segments: tuple[Segment, ...]
-
-    def locate(self, finding: Finding) -> list[Finding]:
-        """The engine's finding (offsets in ``text``) as findings on request paths."""
-        out = []
-        for seg in self.segments:
-            if seg.start < finding.end and finding.start < seg.end:
-                out.append(
-                    replace(
-                        finding,
-                        path=seg.path,
-                        message_index=seg.message_index,
-                        start=max(finding.start, seg.start) - seg.start,
-                        end=min(finding.end, seg.end) - seg.start,
-                    )
-                )
-        return out
-
-    def segment_texts(self) -> Iterator[tuple[Segment, str]]:
-        for seg in self.segments:
-            yield seg, self.text[seg.start : seg.end]
-
-
-def locate(units: Sequence[TextUnit], findings: Sequence[Finding]) -> list[Finding]:
-    """Engine findings (``message_index`` = unit index) as findings on request paths.
-
-    Units without segments (a prompt built from bare messages) keep the
-    engine's findings as they are.
-    """
-    if not units:
-        return list(findings)
-    out: list[Finding] = []
-    for f in findings:
-        out.extend(units[f.message_index].locate(f))
-    return out
-
-
-def parse_json_container(text: str) -> Any:
-    """The object/array a string holds, or ``None`` (not JSON, a bare scalar, duplicate keys).
-
-    Duplicate keys are refused: ``json.loads`` keeps only the last, so the
-    value it drops would be sent unscanned.
-    """
-    stripped = text.lstrip()
-    if not stripped or stripped[0] not in "{[":
-        return None
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out = dict(items)
-        if len(out) != len(items):
-            raise ValueError("duplicate key")
-        return out
-
-    try:
-        return json.loads(text, object_pairs_hook=pairs)
-    except (ValueError, RecursionError):
-        return None
-
-
-class _Render:
-    """Builds a JSON unit's text, one segment per key and per string/number value."""
-
-    def __init__(self, loc: Loc) -> None:
-        self.loc = loc
-        self.base = format_loc(loc)
-        self.parts: list[str] = []
-        self.size = 0
-        self.segments: list[Segment] = []
-
-    def piece(self, text: str) -> None:
-        self.parts.append(text)
-        self.size += len(text)
-
-    def segment(self, text: str, pointer: Loc, *, key: bool = False) -> None:
-        if text:
-            path = self.base + format_pointer(pointer) + ("#" if key else "")
-            self.segments.append(Segment(path, self.size, self.size + len(text), self.loc,
-                                         pointer, key))
-        self.piece(text)
-
-    def value(self, value: Any, pointer: Loc, depth: int) -> None:
-        if depth > MAX_DEPTH:
-            raise TooDeep("JSON string nested too deep")
-        if isinstance(value, dict):
-            for k, v in value.items():
-                self.piece("  " * depth)
-                self.segment(k, (*pointer, k), key=True)
-                self.piece(":")
-                self._member(v, (*pointer, k), depth)
-        elif isinstance(value, list):
-            for i, v in enumerate(value):
-                self.piece("  " * depth + "-")
-                self._member(v, (*pointer, i), depth)
-
-    def _member(self, value: Any, pointer: Loc, depth: int) -> None:
-        if isinstance(value, dict | list):
-            self.piece("\n")
-            self.value(value, pointer, depth + 1)
-            return
-        self.piece(" ")
-        if isinstance(value, str):
-            self.segment(value, pointer)
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            self.segment(json.dumps(value), pointer)
-        else:
-            self.piece(json.dumps(value))
-        self.piece("\n")
 
 
 def _check_depth(loc: Loc) -> None:
@@ -232,7 +82,7 @@ class _Walker:
             whole = Segment(format_loc(loc), 0, len(value), loc)
             self.units.append(TextUnit(role, value, (whole,)))
             return
-        render = _Render(loc)
+        render = JsonRender(loc)
         try:
             render.value(parsed, (), 0)
         except TooDeep:  # scanned (and redacted) as plain text instead: nothing unscanned
