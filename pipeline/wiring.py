@@ -174,7 +174,7 @@ class PolicyResponseGuard:
             id=approved["id"],
             tenant=approved["tenant"],
             user=approved["user"],
-            model=approved.get("model", ""),
+            model=approved.get("model") or (approved.get("request") or {}).get("model", ""),
             messages=(message,),
             conversation_id=approved.get("conversation_id"),
             app=approved.get("app"),
