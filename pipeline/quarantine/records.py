@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipeline import records as shared
-from pipeline.events import SCHEMA_V2, SCHEMA_VERSION, Action, Message
+from pipeline.events import SCHEMA_VERSION, Action, Decision, Finding, Message
 from pipeline.quarantine.model import QuarantineItem, now_iso
 
 __all__ = ["RELEASE_MODES", "approved", "audit", "rejection"]
@@ -37,18 +37,14 @@ def approved(
     base["action"] = str(Action.REDACT if mode == "redacted" else Action.ALLOW)
     base["reasons"] = [*base.get("reasons", []), f"released from quarantine ({mode})"]
     if request is not None:
-        v2: dict[str, Any] = {
-            "schema_version": SCHEMA_V2,
-            **item.identity(),
-            "request": request,
-            "decision": base,
-            "findings": list(item.findings if findings is None else findings),
-            "classified_at": now_iso(),
-            "released_by": released_by,
-        }
-        if item.record.get("created_at"):
-            v2["created_at"] = item.record["created_at"]
-        return v2
+        return shared.ApprovedRequest(
+            shared.Identity.from_dict(item.identity()),
+            request,
+            Decision.from_dict(base),
+            tuple(Finding.from_dict(f) for f in (item.findings if findings is None else findings)),
+            created_at=item.record.get("created_at") or None,
+            released_by=released_by,
+        ).to_dict()
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         **item.identity(),
