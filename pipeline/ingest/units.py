@@ -131,6 +131,10 @@ class _Walker:
                 inner = part.get(kind)
                 if kind == "file" and isinstance(inner, Mapping):
                     self.text(role, (*here, "file", "filename"), inner.get("filename"))
+                if kind == "image_url" and isinstance(inner, Mapping):
+                    url = inner.get("url")
+                    if isinstance(url, str) and not url.startswith("data:"):
+                        self.text(role, (*here, "image_url", "url"), url)  # a query can carry data
                 for key, v in part.items():
                     if key not in (kind, "type"):
                         self.generic(role, (*here, key), v)

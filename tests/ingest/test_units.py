@@ -63,7 +63,8 @@ def test_attachments_are_listed_with_the_part_path() -> None:
         ("messages[0].content[3]", "file"),
     ]
     paths = {seg.path for u in units for seg in u.segments}
-    assert paths == {"messages[0].content[0].text", "messages[0].content[3].file.filename"}
+    assert paths == {"messages[0].content[0].text", "messages[0].content[1].image_url.url",
+                     "messages[0].content[3].file.filename"}  # a linked image's URL is text
 
 
 def test_unknown_fields_and_parameters_are_scanned_not_skipped() -> None:
