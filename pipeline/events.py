@@ -1,20 +1,27 @@
-"""Typed records mirroring the v1 event contracts in ``schemas/v1``.
+"""Typed records mirroring the event contracts in ``schemas/v1`` and ``schemas/v2``.
 
 Stages exchange these plain dataclasses, never raw dicts, so that a field
 rename is a type error rather than a silent ``KeyError`` in production.
 ``to_dict`` output is exactly what goes on the wire (validated by the tests
-against the JSON Schemas).
+against the JSON Schemas). The per-topic output records are in
+``pipeline.records``; the request's scannable texts in ``pipeline.ingest.units``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipeline.ingest.units import TextUnit
 
 __all__ = [
+    "SCHEMA_V2",
     "SCHEMA_VERSION",
     "Action",
+    "Attachment",
     "Category",
     "Decision",
     "Finding",
@@ -23,6 +30,7 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = "v1"
+SCHEMA_V2 = "v2"
 
 
 class Action(StrEnum):
@@ -58,7 +66,14 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A detected span. Deliberately carries no copy of the matched value."""
+    """A detected span. Deliberately carries no copy of the matched value.
+
+    ``path`` (v2) names the string of the request it is in (see
+    schemas/v2/common.json#/$defs/finding); ``start``/``end`` are offsets in
+    that string. Without a path it is a v1 finding: offsets in
+    ``messages[message_index].content``. A v2 finding outside ``messages``
+    has ``message_index`` -1 (not written on the wire).
+    """
 
     entity_type: str
     category: Category
@@ -67,8 +82,20 @@ class Finding:
     end: int
     score: float
     detector: str
+    path: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        if self.path:
+            out: dict[str, Any] = {
+                "entity_type": self.entity_type,
+                "category": str(self.category),
+                "path": self.path,
+            }
+            if self.message_index >= 0:
+                out["message_index"] = self.message_index
+            out.update(start=self.start, end=self.end, score=round(self.score, 4))
+            out["detector"] = self.detector
+            return out
         return {
             "entity_type": self.entity_type,
             "category": str(self.category),
@@ -78,6 +105,33 @@ class Finding:
             "score": round(self.score, 4),
             "detector": self.detector,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """A wire finding (v1 or v2) back as a record."""
+        path = str(data.get("path", ""))
+        return cls(
+            entity_type=str(data["entity_type"]),
+            category=Category(data["category"]),
+            message_index=int(data.get("message_index", -1 if path else 0)),
+            start=int(data["start"]),
+            end=int(data["end"]),
+            score=float(data["score"]),
+            detector=str(data.get("detector", "")),
+            path=path,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A part that cannot be scanned as text (image, audio, file), and the policy's action on it."""
+
+    path: str
+    type: str
+    action: str = "block"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "type": self.type, "action": self.action}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +145,7 @@ class Decision:
     destination: str | None = None
     policy_version: str = ""
     detector_version: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -105,12 +160,38 @@ class Decision:
             out["policy_version"] = self.policy_version
         if self.detector_version:
             out["detector_version"] = self.detector_version
+        if self.attachments:
+            out["attachments"] = [a.to_dict() for a in self.attachments]
         return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Decision:
+        return cls(
+            action=Action(data["action"]),
+            rule_ids=tuple(data.get("rule_ids", ())),
+            reasons=tuple(data.get("reasons", ())),
+            classification=str(data.get("classification", "public")),
+            destination=data.get("destination"),
+            policy_version=str(data.get("policy_version", "")),
+            detector_version=str(data.get("detector_version", "")),
+            attachments=tuple(
+                Attachment(str(a["path"]), str(a["type"]), str(a["action"]))
+                for a in data.get("attachments", ())
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class InboundPrompt:
-    """A validated ``prompts.inbound`` v1 event."""
+    """A validated ``prompts.inbound`` event (v2, or v1 converted to it).
+
+    ``request`` is the whole Chat Completions body as received. ``units`` are
+    its scannable texts and ``messages`` the same texts as the detection
+    engine takes them: ``messages[i]`` is ``units[i]``, so an engine finding's
+    ``message_index`` names a unit (``TextUnit.locate`` turns it into paths).
+    ``attachments`` are the parts no text scan can read. A prompt built with
+    only ``messages`` (v1 style, no request) has one unit per message.
+    """
 
     id: str
     tenant: str
@@ -121,6 +202,10 @@ class InboundPrompt:
     app: str | None = None
     created_at: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    request: Mapping[str, Any] = field(default_factory=dict)
+    units: tuple[TextUnit, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    schema_version: str = SCHEMA_VERSION
 
     @property
     def key(self) -> str:

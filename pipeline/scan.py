@@ -1,8 +1,10 @@
 """Offline scanning: the very same classify stage over JSONL, for dry-runs and backfills.
 
 One inbound event per input line; one JSON line per event out, in order:
-``{"id", "action", "messages" (null when blocked), "findings"}`` or, for a
-line that is not a valid event, ``{"line", "error", "detail"}``.
+``{"id", "action", "messages" and "request" (null when blocked), "findings"}``
+or, for a line that is not a valid event, ``{"line", "error", "detail"}``.
+``request`` is the whole redacted request as it would be sent (v1 and v2
+events alike); ``messages`` is its ``messages``.
 """
 
 from __future__ import annotations
@@ -50,10 +52,12 @@ def _result(line: int, routed: Routed) -> dict[str, Any]:
             "detail": primary["error"],
         }
     decision = primary["decision"]
+    request = primary.get("request") if routed.route == "approved" else None
     return {
         "id": primary["id"],
         "action": decision["action"],
-        "messages": primary.get("messages") if routed.route == "approved" else None,
+        "messages": request["messages"] if request is not None else None,
+        "request": request,
         "findings": primary["findings"],
         "rule_ids": decision["rule_ids"],
         "reasons": decision["reasons"],

@@ -19,7 +19,7 @@ from pipeline.decide.engine import decide, explain_event
 from pipeline.decide.policy import Policy
 from pipeline.errors import ConfigError
 from pipeline.events import Decision, Finding, InboundPrompt, Message
-from pipeline.redact.engine import redact
+from pipeline.redact.engine import redact, redact_request
 from pipeline.redact.pseudonyms import PseudonymBook
 from pipeline.redact.vault import MappingVaultStore, VaultStore, load_book, save_book, seal_book
 from pipeline.route.classify import Classifier
@@ -89,7 +89,7 @@ class PolicyStage:
 
     def redact(
         self, prompt: InboundPrompt, findings: Sequence[Finding], decision: Decision
-    ) -> tuple[tuple[Message, ...], Envelope | None]:
+    ) -> tuple[dict[str, Any], Envelope | None]:
         conversation = prompt.conversation_id
         ident = {"tenant": prompt.tenant, "user": prompt.user}
         book = (
@@ -97,18 +97,11 @@ class PolicyStage:
             if conversation
             else PseudonymBook()
         )
-        messages = redact(
-            prompt.messages,
-            findings,
-            decision,
-            self._policy,
-            book,
-            tenant=prompt.tenant,
-            app=prompt.app,
-            hmac_key=self._hmac,
+        request = redact_request(
+            prompt, findings, decision, self._policy, book, hmac_key=self._hmac
         )
         if not len(book):
-            return messages, None
+            return request, None
         scope = conversation or prompt.id
         if conversation:
             save_book(
@@ -119,7 +112,7 @@ class PolicyStage:
                 **ident,
                 ttl_seconds=self._policy.vault_ttl_seconds,
             )
-        return messages, Envelope.from_dict(seal_book(book, self._keys, scope))
+        return request, Envelope.from_dict(seal_book(book, self._keys, scope))
 
 
 def build_classifier(
@@ -140,11 +133,12 @@ def build_classifier(
 def explain_raw_event(settings: Settings, raw: bytes) -> str:
     """``policy explain``: detect on one event and show each rule's verdict as JSON."""
     from pipeline.ingest import parse_inbound
+    from pipeline.ingest.units import locate
 
     policy = load_policy(settings.policy_file)
     prompt = parse_inbound(raw, settings.max_event_bytes)
     engine = build_engine(settings, policy)
-    findings = engine.detect(prompt.messages)
+    findings = locate(prompt.units, engine.detect(prompt.messages))
     rows = explain_event(orjson.loads(raw), findings, policy)
     return orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode()
 
@@ -180,7 +174,7 @@ class PolicyResponseGuard:
             id=approved["id"],
             tenant=approved["tenant"],
             user=approved["user"],
-            model=approved.get("model", ""),
+            model=approved.get("model") or (approved.get("request") or {}).get("model", ""),
             messages=(message,),
             conversation_id=approved.get("conversation_id"),
             app=approved.get("app"),

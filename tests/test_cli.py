@@ -150,3 +150,35 @@ def test_eval_scores_a_labelled_corpus(tmp_path: Path) -> None:
     assert "block recall" in done.stdout.decode()
     assert data["n_events"] == 2
     assert data["block_recall"] == 1.0
+
+
+def test_scan_and_explain_read_a_v2_agent_request(tmp_path: Path) -> None:
+    """A v2 event (SDK-built, tool calls with customer data): redacted request out, paths shown."""
+    from tests.support.openai_requests import EMAIL, PHONE, agent_request
+    from tests.support.openai_requests import event as v2_event
+
+    request = dict(agent_request(image=False))
+    path = tmp_path / "event.json"
+    path.write_bytes(orjson.dumps(v2_event("v2", request)))
+    done = run("scan", str(path))
+    assert done.returncode == 0, done.stderr
+    [out] = [json.loads(line) for line in done.stdout.splitlines()]
+    assert out["action"] == "redact"
+    sent = out["request"]
+    assert {k: v for k, v in sent.items() if k not in ("messages", "tools")} == {
+        k: v for k, v in request.items() if k not in ("messages", "tools")
+    }
+    assert "<EMAIL_ADDRESS_" in sent["tools"][0]["function"]["description"]
+    assert sent["tools"][0]["function"]["parameters"] == request["tools"][0]["function"][
+        "parameters"]
+    args = json.loads(sent["messages"][3]["tool_calls"][0]["function"]["arguments"])
+    assert args["customer"]["email"] == "<EMAIL_ADDRESS_1>"
+    assert EMAIL not in done.stdout.decode() and PHONE not in done.stdout.decode()
+    assert "messages[4].content/customer/phone" in {f["path"] for f in out["findings"]}
+
+    done = run("policy", "explain", str(path))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    paths = {r.get("path") for r in report["rules"] if r["scope"] == "finding"}
+    assert "messages[3].tool_calls[0].function.arguments/customer/email" in paths
+    assert EMAIL not in done.stdout.decode()

@@ -6,6 +6,7 @@ overrides' destinations declared, patterns the detection engine accepts.
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -13,6 +14,7 @@ from typing import Any
 
 from pipeline.decide.loader import PathPart, SourceMap, read_policy_source
 from pipeline.decide.policy import (
+    DEFAULT_ATTACHMENTS,
     DEFAULT_CLASSIFICATION,
     DEFAULT_QUARANTINE_RETENTION_DAYS,
     DEFAULT_VAULT_TTL_SECONDS,
@@ -22,6 +24,7 @@ from pipeline.decide.policy import (
     Lists,
     OperatorSpec,
     Override,
+    Parameters,
     Policy,
     Rule,
 )
@@ -30,6 +33,8 @@ from pipeline.errors import ConfigError
 from pipeline.events import Action, Category
 
 __all__ = ["check_policy_file", "load_policy", "parse_policy"]
+
+_REQUIRED = ("model", "messages")
 
 
 def load_policy(path: Path | str) -> Policy:
@@ -100,6 +105,9 @@ class _Builder:
             opted_out_users=frozenset(data.get("opted_out_users") or ()),
             reidentify=frozenset(data.get("reidentify") or ()),
             destinations=destinations,
+            attachments=str(data.get("attachments", DEFAULT_ATTACHMENTS)),
+            parameters=self.parameters(data.get("parameters"), ["parameters"])
+            or Parameters(),
             source=source,
         )
 
@@ -152,9 +160,28 @@ class _Builder:
                     limits=_limits(item.get("limits")),
                     reidentify=None if reid is None else frozenset(reid),
                     opted_out_users=frozenset(item.get("opted_out_users") or ()),
+                    attachments=item.get("attachments"),
+                    parameters=self.parameters(
+                        item.get("parameters"), ["overrides", i, "parameters"]
+                    ),
                 )
             )
         return tuple(out)
+
+    def parameters(
+        self, data: Mapping[str, Any] | None, path: list[PathPart]
+    ) -> Parameters | None:
+        """Globs over request parameters; none may match ``model`` or ``messages``."""
+        if data is None:
+            return None
+        out = Parameters(tuple(data.get("drop") or ()), tuple(data.get("block") or ()))
+        for key in ("drop", "block"):
+            for j, glob in enumerate(getattr(out, key)):
+                if any(fnmatch.fnmatchcase(name, glob) for name in _REQUIRED):
+                    raise self.where.error(
+                        [*path, key, j], "model and messages cannot be dropped or blocked"
+                    )
+        return out
 
     def lists(self, data: Mapping[str, Any]) -> Lists:
         for key in ("deny_patterns", "allow_patterns"):

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.decide.policy import LEVELS, Policy, Rule, ScopedPolicy
-from pipeline.events import Action, Category, Decision, Finding, InboundPrompt, Message
+from pipeline.events import (
+    Action,
+    Attachment,
+    Decision,
+    Finding,
+    InboundPrompt,
+)
 
 __all__ = ["CLEAN_RULE_ID", "decide", "explain", "explain_event", "scope_of"]
 
@@ -20,6 +26,12 @@ CLEAN_RULE_ID = "default.allow"
 OPTED_OUT_RULE_ID = "opted-out-user"
 MAX_SIZE_RULE_ID = "max-prompt-size"
 UNKNOWN_DESTINATION_RULE_ID = "unknown-destination"
+ATTACHMENT_ACTION = {"block": Action.BLOCK, "strip": Action.REDACT, "allow": Action.ALLOW}
+_ATTACHMENT_VERB = {
+    "block": "cannot be scanned; held (policy attachments: block)",
+    "strip": "removed before sending (policy attachments: strip)",
+    "allow": "sent unscanned (policy attachments: allow)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +74,26 @@ def _prompt_hits(prompt: InboundPrompt, scoped: ScopedPolicy) -> list[_Hit]:
                 f"prompt is {size} bytes, over the limit of {limits.max_prompt_bytes}",
             )
         )
+    if prompt.attachments:
+        action = scoped.attachments
+        parts = ", ".join(f"{a.type} at {a.path}" for a in prompt.attachments)
+        noun = "attachment" if len(prompt.attachments) == 1 else "attachments"
+        hits.append(
+            _Hit(
+                f"attachments.{action}",
+                ATTACHMENT_ACTION[action],
+                f"{len(prompt.attachments)} {noun} ({parts}) {_ATTACHMENT_VERB[action]}",
+            )
+        )
+    names = [k for k in prompt.request if k not in ("model", "messages")]
+    blocked = scoped.parameters.blocked(names)
+    if blocked:
+        hits.append(_Hit("parameters.block", Action.BLOCK,
+                         f"parameter(s) {', '.join(blocked)} not allowed here"))
+    dropped = [n for n in scoped.parameters.dropped(names) if n not in blocked]
+    if dropped:
+        hits.append(_Hit("parameters.drop", Action.REDACT,
+                         f"parameter(s) {', '.join(dropped)} removed before sending"))
     if scoped.policy.destinations and scoped.destination is None:
         hits.append(
             _Hit(
@@ -119,6 +151,9 @@ def decide(
         destination=destination.name if destination else None,
         policy_version=policy.version,
         detector_version=detector_version,
+        attachments=tuple(
+            Attachment(a.path, a.type, scoped.attachments) for a in prompt.attachments
+        ),
     )
 
 
@@ -149,27 +184,13 @@ def explain(
 
 
 def _prompt_from_dict(event: Mapping[str, Any]) -> InboundPrompt:
-    return InboundPrompt(
-        id=str(event["id"]),
-        tenant=str(event["tenant"]),
-        user=str(event["user"]),
-        model=str(event["model"]),
-        messages=tuple(Message(str(m["role"]), str(m["content"])) for m in event["messages"]),
-        conversation_id=event.get("conversation_id"),
-        app=event.get("app"),
-    )
+    """Any event about a prompt (inbound v1/v2, approved, quarantine) as a record."""
+    from pipeline.ingest.parse import inbound_from_dict, upgrade_v1
 
-
-def _finding_from_dict(data: Mapping[str, Any]) -> Finding:
-    return Finding(
-        entity_type=str(data["entity_type"]),
-        category=Category(data["category"]),
-        message_index=int(data["message_index"]),
-        start=int(data["start"]),
-        end=int(data["end"]),
-        score=float(data["score"]),
-        detector=str(data.get("detector", "")),
-    )
+    data = dict(event)
+    if "request" not in data:
+        data = upgrade_v1({"messages": [], **data})
+    return inbound_from_dict(data)
 
 
 def explain_event(
@@ -183,7 +204,7 @@ def explain_event(
     event's own ``findings`` (approved/quarantine events carry them).
     """
     raw = event.get("findings", []) if findings is None else findings
-    parsed = [f if isinstance(f, Finding) else _finding_from_dict(f) for f in raw]
+    parsed = [f if isinstance(f, Finding) else Finding.from_dict(f) for f in raw]
     prompt = _prompt_from_dict(event)
     return {
         "decision": decide(prompt, parsed, policy).to_dict(),

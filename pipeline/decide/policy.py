@@ -8,7 +8,7 @@ first. The precedence is documented once, in ``schemas/policy.schema.json``.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -18,7 +18,9 @@ from pipeline.errors import ConfigError
 from pipeline.events import Action, Category, Finding
 
 __all__ = [
+    "ATTACHMENT_ACTIONS",
     "BUILTIN_RULES",
+    "DEFAULT_ATTACHMENTS",
     "DEFAULT_QUARANTINE_RETENTION_DAYS",
     "DEFAULT_VAULT_TTL_SECONDS",
     "LEVELS",
@@ -29,6 +31,7 @@ __all__ = [
     "Lists",
     "OperatorSpec",
     "Override",
+    "Parameters",
     "Policy",
     "Rule",
     "ScopedPolicy",
@@ -41,6 +44,8 @@ DEFAULT_CLASSIFICATION: Mapping[str, str] = MappingProxyType(
     {"clean": "internal", "secret": "restricted", "pii": "confidential", "custom": "confidential"}
 )
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+ATTACHMENT_ACTIONS = ("block", "strip", "allow")
+DEFAULT_ATTACHMENTS = "block"  # an image or file cannot be scanned: fail closed
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +113,24 @@ class Lists:
 
 
 @dataclass(frozen=True, slots=True)
+class Parameters:
+    """Request parameters (fnmatch globs over top-level keys) a scope drops or blocks.
+
+    Parameters are forwarded by default (unknown ones included); this is how a
+    policy restricts them, e.g. per destination.
+    """
+
+    drop: tuple[str, ...] = ()
+    block: tuple[str, ...] = ()
+
+    def dropped(self, names: Iterable[str]) -> list[str]:
+        return [n for n in names if any(fnmatch.fnmatchcase(n, g) for g in self.drop)]
+
+    def blocked(self, names: Iterable[str]) -> list[str]:
+        return [n for n in names if any(fnmatch.fnmatchcase(n, g) for g in self.block)]
+
+
+@dataclass(frozen=True, slots=True)
 class Destination:
     """A named place prompts go, chosen by model glob, and what it may receive."""
 
@@ -132,6 +155,8 @@ class Override:
     limits: Limits = Limits()
     reidentify: frozenset[str] | None = None
     opted_out_users: frozenset[str] = frozenset()
+    attachments: str | None = None
+    parameters: Parameters | None = None
 
     @property
     def specificity(self) -> tuple[int, bool, bool, bool]:
@@ -173,6 +198,8 @@ class ScopedPolicy:
     reidentify: frozenset[str]
     opted_out_users: frozenset[str]
     destination: Destination | None
+    attachments: str = DEFAULT_ATTACHMENTS
+    parameters: Parameters = Parameters()
 
     def judge(self, finding: Finding) -> Judgement:
         """Apply the precedence of ``schemas/policy.schema.json`` to one finding."""
@@ -222,6 +249,8 @@ class Policy:
     opted_out_users: frozenset[str] = frozenset()
     reidentify: frozenset[str] = frozenset()
     destinations: tuple[Destination, ...] = ()
+    attachments: str = DEFAULT_ATTACHMENTS
+    parameters: Parameters = Parameters()
     source: str = field(default="<memory>", compare=False)
 
     @property
@@ -238,10 +267,13 @@ class Policy:
         """Return the view of this policy for one scope: its layers, most specific first."""
         found = [o for o in self.overrides if o.applies(tenant, app, destination)]
         found.sort(key=lambda o: o.specificity, reverse=True)
-        limits, reidentify = self.limits, self.reidentify
+        limits, reidentify, attachments = self.limits, self.reidentify, self.attachments
+        parameters = self.parameters
         for o in reversed(found):  # least specific first, so the most specific wins
             limits = o.limits.under(limits)
             reidentify = o.reidentify if o.reidentify is not None else reidentify
+            attachments = o.attachments if o.attachments is not None else attachments
+            parameters = o.parameters if o.parameters is not None else parameters
         opted_out = self.opted_out_users.union(*(o.opted_out_users for o in found))
         dest = next((d for d in self.destinations if d.name == destination), None)
         return ScopedPolicy(
@@ -251,6 +283,8 @@ class Policy:
             reidentify,
             opted_out,
             dest,
+            attachments,
+            parameters,
         )
 
     def custom_terms(self, fingerprint_key: bytes | None = None) -> CustomTerms:

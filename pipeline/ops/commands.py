@@ -66,7 +66,8 @@ def produce(settings: Settings, source: IO[bytes]) -> None:
 def _describe(topic_role: str, value: dict[str, Any]) -> str:
     if topic_role == "approved":
         action = value["decision"]["action"]
-        text = " | ".join(m["content"] for m in value["messages"] if m["role"] == "user")
+        messages = (value.get("request") or value)["messages"]  # v2, or a v1 record
+        text = " | ".join(_text(m.get("content")) for m in messages if m["role"] == "user")
         label = "approved as-is" if action == "allow" else "approved REDACTED"
         return f"{label}: {text[:160]!r}"
     if topic_role == "quarantine":
@@ -75,6 +76,13 @@ def _describe(topic_role: str, value: dict[str, Any]) -> str:
         return f"DEAD-LETTERED ({value['reason']}): {value['error']}"
     answer = (value.get("answer") or value.get("reason") or "")[:120]
     return f"response {value['status']}: {answer!r}"
+
+
+def _text(content: Any) -> str:
+    """A message's text: the string, or its text parts joined."""
+    if isinstance(content, list):
+        return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return content if isinstance(content, str) else ""
 
 
 _FINAL = {"quarantine", "dlq", "response"}

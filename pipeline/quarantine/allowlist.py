@@ -19,6 +19,7 @@ import yaml
 from pipeline.bus import Record
 from pipeline.errors import DecryptionError
 from pipeline.quarantine.errors import ReviewError
+from pipeline.quarantine.original import review_findings
 from pipeline.quarantine.service import Reviewer, ReviewService
 from pipeline.quarantine.settings import Role
 
@@ -62,13 +63,16 @@ async def suggestions(service: ReviewService, who: Reviewer) -> list[Suggestion]
                 messages = service.decrypt(item)
             except (ReviewError, DecryptionError):
                 messages = None
+        located = review_findings(messages, item.findings) if messages is not None else []
         for index in marks:
             f = item.findings[index]
             key = (f["entity_type"], f["detector"])
             sug = groups.setdefault(key, Suggestion(f["entity_type"], f["detector"], f["category"]))
             sug.prompt_ids.append(item.id)
             if messages is not None and f["category"] != "secret":
-                sug.values.add(messages[f["message_index"]].content[f["start"]:f["end"]])
+                where = located[index]["message_index"]
+                if where >= 0:
+                    sug.values.add(messages[where].content[f["start"]:f["end"]])
                 read[item.id].append(index)
         if read.get(item.id):
             audits.append(service.audit_record(

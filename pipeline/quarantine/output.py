@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import orjson
 
@@ -46,7 +47,7 @@ def item_text(item: QuarantineItem, masked: list[MaskedMessage] | None) -> str:
     for n, f in enumerate(item.findings):
         fp = "  (false positive)" if n in item.false_positives else ""
         lines.append(f"  #{n} {f['entity_type']} ({f['category']}, {f['detector']}, "
-                     f"score {f['score']}) message {f['message_index']} "
+                     f"score {f['score']}) {_where(f)} "
                      f"[{f['start']}:{f['end']}]{fp}")
     if masked is not None:
         lines.append("prompt (masked):")
@@ -58,3 +59,8 @@ def item_text(item: QuarantineItem, masked: list[MaskedMessage] | None) -> str:
     lines += [f"  {h.at} {h.actor} {h.action} -> {h.state}"
               + (f": {h.justification}" if h.justification else "") for h in item.history]
     return "\n".join(lines)
+
+
+def _where(finding: dict[str, Any]) -> str:
+    """Where a finding is: its JSON path (v2) or its message number (v1)."""
+    return f"at {finding['path']}" if "path" in finding else f"message {finding['message_index']}"

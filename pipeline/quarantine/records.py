@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipeline import records as shared
-from pipeline.events import SCHEMA_VERSION, Action, Message
+from pipeline.events import SCHEMA_VERSION, Action, Decision, Finding, Message
 from pipeline.quarantine.model import QuarantineItem, now_iso
 
 __all__ = ["RELEASE_MODES", "approved", "audit", "rejection"]
@@ -26,11 +26,25 @@ def approved(
     mode: str,
     decision: dict[str, Any] | None = None,
     findings: Sequence[dict[str, Any]] | None = None,
+    request: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Build the released prompt; the decision says what was done to it on release."""
+    """Build the released prompt; the decision says what was done to it on release.
+
+    With ``request`` (a v2 original) it is a v2 approved record carrying the
+    whole request; otherwise the v1 record with ``messages``.
+    """
     base = dict(decision or item.record["decision"])
     base["action"] = str(Action.REDACT if mode == "redacted" else Action.ALLOW)
     base["reasons"] = [*base.get("reasons", []), f"released from quarantine ({mode})"]
+    if request is not None:
+        return shared.ApprovedRequest(
+            shared.Identity.from_dict(item.identity()),
+            request,
+            Decision.from_dict(base),
+            tuple(Finding.from_dict(f) for f in (item.findings if findings is None else findings)),
+            created_at=item.record.get("created_at") or None,
+            released_by=released_by,
+        ).to_dict()
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         **item.identity(),

@@ -29,6 +29,7 @@ class Verdict:
     findings: list[dict[str, Any]] = field(default_factory=list)
     messages: tuple[Message, ...] = ()
     mode: str = "original"
+    request: dict[str, Any] | None = None  # a v2 original: the whole request to release
 
 
 class Reevaluator(Protocol):
@@ -51,6 +52,9 @@ class PolicyReevaluator:
         from pipeline.decide.engine import decide
         from pipeline.redact import PseudonymBook, redact
 
+        request = getattr(messages, "request", None)
+        if request is not None:
+            return self._judge_request(item, request, tuple(messages))
         rec = item.record
         prompt = InboundPrompt(
             id=item.id, tenant=rec["tenant"], user=rec["user"], model=rec["model"],
@@ -67,3 +71,26 @@ class PolicyReevaluator:
                           tenant=prompt.tenant, app=prompt.app, hmac_key=self._hmac_key)
             return Verdict(False, decision.to_dict(), wire, tuple(sent), "redacted")
         return Verdict(False, decision.to_dict(), wire, tuple(messages), "original")
+
+    def _judge_request(
+        self, item: QuarantineItem, request: dict[str, Any], messages: tuple[Message, ...]
+    ) -> Verdict:
+        """A v2 original: the whole request judged as classify would (attachments included)."""
+        from pipeline.decide.engine import decide
+        from pipeline.ingest.parse import inbound_from_dict
+        from pipeline.ingest.units import locate
+        from pipeline.redact import PseudonymBook
+        from pipeline.redact.engine import redact_request
+
+        keys = ("id", "tenant", "user", "conversation_id", "app", "created_at")
+        event = {k: item.record[k] for k in keys if item.record.get(k) is not None}
+        prompt = inbound_from_dict({**event, "request": request})
+        findings = locate(prompt.units, self._engine.detect(list(prompt.messages)))
+        decision = decide(prompt, findings, self._policy, detector_version=self._engine.version)
+        wire = [f.to_dict() for f in findings]
+        if decision.action is Action.BLOCK:
+            return Verdict(True, decision.to_dict(), wire)
+        sent = redact_request(prompt, findings, decision, self._policy, PseudonymBook(),
+                              hmac_key=self._hmac_key)
+        mode = "redacted" if decision.action is Action.REDACT else "original"
+        return Verdict(False, decision.to_dict(), wire, messages, mode, request=sent)

@@ -42,7 +42,8 @@ async def rescan(
             continue
         if not dry_run:
             await service.release_rescanned(
-                item, verdict.messages, verdict.mode, verdict.decision, verdict.findings
+                item, verdict.messages, verdict.mode, verdict.decision, verdict.findings,
+                request=verdict.request,
             )
         report.released.append(item.id)
     return report

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from pipeline.bus import Record
 from pipeline.crypto import Envelope, KeyRing
 from pipeline.events import Message
@@ -23,6 +21,12 @@ from pipeline.quarantine import records
 from pipeline.quarantine.errors import BadRequest, Conflict, Forbidden, NotFound
 from pipeline.quarantine.masking import MaskedMessage, mask_messages, redact_with_placeholders
 from pipeline.quarantine.model import HistoryEntry, QuarantineItem, ReviewState, now_iso
+from pipeline.quarantine.original import (
+    ReviewMessages,
+    open_original,
+    released_request,
+    review_findings,
+)
 from pipeline.quarantine.settings import Role
 from pipeline.quarantine.store import QuarantineStore
 
@@ -79,8 +83,7 @@ class ReviewService:
         if self.keyring is None:
             raise Conflict("no vault keys configured")
         clear = self.keyring.decrypt(Envelope.from_dict(item.original), aad=item.id.encode())
-        body = orjson.loads(clear)
-        return [Message(m["role"], m["content"]) for m in body["messages"]]
+        return open_original(clear)
 
     def audit_record(self, event: str, item: QuarantineItem, who: Reviewer, **kw: Any) -> Record:
         detail = {"role": str(who.role), "via": who.via, **kw.pop("detail", {})}
@@ -108,7 +111,7 @@ class ReviewService:
         messages = self.decrypt(item)
         await self.store.send([self.audit_record("viewed", item, who)])
         self._count("view", who)
-        return mask_messages(messages, item.findings)
+        return mask_messages(messages, review_findings(messages, item.findings))
 
     async def reveal(self, who: Reviewer, prompt_id: str) -> list[Message]:
         """Return the original prompt, after its ``revealed`` audit event is acknowledged."""
@@ -139,9 +142,11 @@ class ReviewService:
             self._pending(item)
             clear = self.decrypt(item)
             messages = (
-                clear if mode == "original" else redact_with_placeholders(clear, item.findings)
+                clear
+                if mode == "original"
+                else redact_with_placeholders(clear, review_findings(clear, item.findings))
             )
-            return await self._release(who, item, messages, mode, why)
+            return await self._release(who, item, messages, mode, why, original=clear)
 
     async def _release(
         self,
@@ -153,12 +158,18 @@ class ReviewService:
         *,
         decision: dict[str, Any] | None = None,
         findings: Sequence[dict[str, Any]] | None = None,
+        original: Sequence[Message] | None = None,
+        request: dict[str, Any] | None = None,
     ) -> QuarantineItem:
+        if request is None and original is None and item.record.get("schema_version") == "v2":
+            original = self.decrypt(item)
+        if request is None and isinstance(original, ReviewMessages):
+            request = released_request(original, messages)  # a v2 original: the whole request
         entry = HistoryEntry(now_iso(), who.name, "release", ReviewState.RELEASED, why,
                              {"mode": mode, "via": who.via})
         new = item.advance(entry)
         value = records.approved(item, messages, released_by=who.name, mode=mode,
-                                 decision=decision, findings=findings)
+                                 decision=decision, findings=findings, request=request)
         detail: dict[str, Any] = {"mode": mode, **({"justification": why} if why else {})}
         if decision is not None:
             detail["new_decision"] = decision
@@ -172,6 +183,7 @@ class ReviewService:
     async def release_rescanned(
         self, item: QuarantineItem, messages: Sequence[Message], mode: str,
         decision: dict[str, Any], findings: Sequence[dict[str, Any]],
+        request: dict[str, Any] | None = None,
     ) -> QuarantineItem:
         """Release by ``rescan``: the current policy no longer blocks this prompt."""
         who = Reviewer("rescan", Role.ADMIN, via="rescan")
@@ -179,7 +191,7 @@ class ReviewService:
             current = self.item(item.id)
             self._pending(current)
             return await self._release(who, current, messages, mode, "passes the current policy",
-                                       decision=decision, findings=findings)
+                                       decision=decision, findings=findings, request=request)
 
     async def reject(self, who: Reviewer, prompt_id: str, reason: str | None) -> QuarantineItem:
         """Refuse the prompt; the requester gets a ``rejected`` response with the reason."""

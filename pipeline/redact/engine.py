@@ -6,20 +6,30 @@ Overlapping spans of one message are merged into one, typed by the most
 severe, then highest-scoring, then longest finding. Replacements are minted
 in reading order (so ``<PERSON_1>`` comes before ``<PERSON_2>``) and spliced
 right to left so earlier offsets stay valid.
+
+``redact_request`` does the same for a whole Chat Completions request:
+findings name the string they are in by JSON path (``pipeline.ingest.units``),
+each string is redacted as above, and the result is written back in place in
+a copy of the request; a string that holds JSON is re-encoded value by value
+so it stays valid JSON. Stripped attachments are removed last.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import copy
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 from pipeline.decide.policy import OperatorSpec, Policy, Rule
 from pipeline.errors import DetectionError
-from pipeline.events import Action, Decision, Finding, Message
+from pipeline.events import Action, Decision, Finding, InboundPrompt, Message
+from pipeline.ingest.units import Loc, Segment, TextUnit, parse_json_container
 from pipeline.redact.operators import OperatorContext, get_operator
 from pipeline.redact.pseudonyms import PseudonymBook
 
-__all__ = ["Span", "redact", "redaction_spans"]
+__all__ = ["Span", "apply_texts", "redact", "redact_request", "redaction_spans", "segment_findings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +123,124 @@ def redact(
         text = out[span.message_index]
         out[span.message_index] = text[: span.start] + replacement + text[span.end :]
     return tuple(Message(m.role, content) for m, content in zip(messages, out, strict=True))
+
+
+def segment_findings(
+    units: Sequence[TextUnit], findings: Sequence[Finding]
+) -> tuple[list[Segment], list[Message], list[Finding]]:
+    """Every segment of ``units`` as a ``Message``, and the findings indexed by segment.
+
+    A finding whose path names no segment is a bug upstream: fail closed.
+    """
+    segments: list[Segment] = []
+    texts: list[Message] = []
+    for unit in units:
+        for seg, text in unit.segment_texts():
+            segments.append(seg)
+            texts.append(Message(unit.role, text))
+    index = {seg.path: i for i, seg in enumerate(segments)}
+    out = []
+    for f in findings:
+        where = index.get(f.path)
+        if where is None:
+            raise DetectionError("a finding names a path the request does not have")
+        out.append(replace(f, message_index=where))
+    return segments, texts, out
+
+
+def redact_request(
+    prompt: InboundPrompt,
+    findings: Sequence[Finding],
+    decision: Decision,
+    policy: Policy,
+    book: PseudonymBook,
+    *,
+    hmac_key: bytes | None = None,
+) -> dict[str, Any]:
+    """The request as sent: findings redacted, stripped parts and dropped parameters gone."""
+    segments, texts, indexed = segment_findings(prompt.units, findings)
+    redacted = redact(
+        texts, indexed, decision, policy, book,
+        tenant=prompt.tenant, app=prompt.app, hmac_key=hmac_key,
+    )
+    changed = [
+        (seg, new.content)
+        for seg, old, new in zip(segments, texts, redacted, strict=True)
+        if new.content != old.content
+    ]
+    strip = [a.path for a in decision.attachments if a.action == "strip"]
+    out = apply_texts(prompt.request, changed, strip_paths=strip)
+    scoped = policy.scoped(prompt.tenant, prompt.app, decision.destination)
+    for name in scoped.parameters.dropped([k for k in out if k not in ("model", "messages")]):
+        del out[name]  # the policy restricts this parameter here (reason on the decision)
+    return out
+
+
+def apply_texts(
+    request: Mapping[str, Any],
+    changed: Sequence[tuple[Segment, str]],
+    *,
+    strip_paths: Sequence[str] = (),
+) -> dict[str, Any]:
+    """A deep copy of ``request`` with each segment's new text written where it came from."""
+    out: dict[str, Any] = copy.deepcopy(dict(request))
+    in_json: dict[Loc, list[tuple[Segment, str]]] = {}
+    for seg, text in changed:
+        if seg.pointer is None:
+            _set(out, seg.loc, text)
+        else:
+            in_json.setdefault(seg.loc, []).append((seg, text))
+    for loc, edits in in_json.items():
+        _set(out, loc, _rewrite_json(_get(out, loc), edits))
+    if strip_paths:
+        _strip(out, strip_paths)
+    return out
+
+
+def _get(root: Any, loc: Loc) -> Any:
+    for part in loc:
+        root = root[part]
+    return root
+
+
+def _set(root: Any, loc: Loc, value: Any) -> None:
+    _get(root, loc[:-1])[loc[-1]] = value
+
+
+def _rewrite_json(original: str, edits: Sequence[tuple[Segment, str]]) -> str:
+    """Values first (by their original keys), then keys, deepest first."""
+    data = parse_json_container(original)
+    if data is None:
+        raise DetectionError("a JSON string no longer parses")
+    for seg, text in edits:
+        if not seg.key and seg.pointer is not None:
+            _set(data, seg.pointer, text)
+    keys = [(seg, text) for seg, text in edits if seg.key and seg.pointer is not None]
+    for seg, text in sorted(keys, key=lambda e: -len(e[0].pointer or ())):
+        pointer = seg.pointer or ()
+        parent = _get(data, pointer[:-1])
+        if text in parent:
+            raise DetectionError("a redacted key collides with another key")
+        renamed = {(text if k == pointer[-1] else k): v for k, v in parent.items()}
+        if len(pointer) == 1:
+            data = renamed
+        else:
+            _set(data, pointer[:-1], renamed)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _strip(request: dict[str, Any], paths: Sequence[str]) -> None:
+    """Remove attachment parts (``messages[i].content[k]``), highest index first."""
+    from pipeline.ingest.units import ATTACHMENT_TYPES, format_loc
+
+    by_path: dict[str, tuple[int, int]] = {}
+    for i, message in enumerate(request.get("messages") or ()):
+        content = message.get("content") if isinstance(message, dict) else None
+        for k, part in enumerate(content if isinstance(content, list) else ()):
+            if isinstance(part, dict) and part.get("type") in ATTACHMENT_TYPES:
+                by_path[format_loc(("messages", i, "content", k))] = (i, k)
+    for i, k in sorted((by_path[p] for p in paths), reverse=True):
+        content = request["messages"][i]["content"]
+        del content[k]
+        if not content:
+            request["messages"][i]["content"] = ""

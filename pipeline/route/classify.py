@@ -8,13 +8,14 @@
 No Kafka here: the agent feeds ``RawEvent``s and sends the returned
 ``Record``s. Every input yields exactly one routed record plus one audit
 record, whatever goes wrong, so nothing is lost and nothing is approved
-on an error (fail closed).
+on an error (fail closed). Outputs are the v2 typed records of
+``pipeline.records``; the approved one carries the whole redacted request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import orjson
 
@@ -25,7 +26,13 @@ from pipeline.errors import InvalidEvent
 from pipeline.events import Action, Decision, Finding, InboundPrompt
 from pipeline.ingest import parse_inbound
 from pipeline.ingest.parse import peek_identity
-from pipeline.route import records
+from pipeline.records import (
+    ApprovedRequest,
+    AuditEvent,
+    DeadLetter,
+    Identity,
+    QuarantinedRequest,
+)
 from pipeline.route.stages import DetectStage, PolicyStage
 
 __all__ = ["ACTOR", "Classifier", "Inspected", "RawEvent", "Routed"]
@@ -124,15 +131,18 @@ class Classifier:
             decision = self._policy.decide(prompt, findings)
             if decision.action is Action.BLOCK:
                 return self._quarantine(raw, prompt, decision, findings)
-            messages, pseudonyms = self._policy.redact(prompt, findings, decision)
+            request, pseudonyms = self._policy.redact(prompt, findings, decision)
         except Exception as exc:  # a policy bug must not approve anything
             return self._fail_closed(raw, prompt, exc)
-        wire = self._wire_decision(decision)
-        value = records.approved(prompt, messages, wire, findings, pseudonyms)
+        wire = self._stamped(decision)
+        value = ApprovedRequest(
+            _identity(prompt), request, wire, tuple(findings),
+            created_at=prompt.created_at, pseudonyms=pseudonyms,
+        )
         return Routed(
             "approved",
             (
-                Record(self._topics.approved, prompt.key, value, raw.headers),
+                Record(self._topics.approved, prompt.key, value.to_dict(), raw.headers),
                 self._audit(raw, prompt, "approved", wire, findings),
             ),
             action=str(decision.action),
@@ -148,15 +158,18 @@ class Classifier:
         reason: str | None = None,
     ) -> Routed:
         original = self._keys.encrypt(
-            orjson.dumps({"model": prompt.model, "messages": prompt.messages_dicts()}),
-            aad=prompt.id.encode(),
+            orjson.dumps({"request": _request_of(prompt)}), aad=prompt.id.encode()
         )
-        wire = self._wire_decision(decision)
-        value = records.quarantined(prompt, wire, findings, original)
+        wire = self._stamped(decision)
+        roles, lengths = _shape(prompt)
+        value = QuarantinedRequest(
+            _identity(prompt), prompt.model, wire, tuple(findings), original,
+            roles, lengths, created_at=prompt.created_at,
+        )
         return Routed(
             "quarantine",
             (
-                Record(self._topics.quarantine, prompt.key, value, raw.headers),
+                Record(self._topics.quarantine, prompt.key, value.to_dict(), raw.headers),
                 self._audit(raw, prompt, "quarantine", wire, findings),
             ),
             action=str(decision.action),
@@ -182,49 +195,66 @@ class Classifier:
             if raw.value
             else None
         )
-        value = records.dead_letter(
-            reason=exc.reason,
-            error=exc.detail,
-            stage="classify",
-            source=(raw.topic, raw.partition, raw.offset),
-            payload=payload,
-            payload_size=size,
-            ident=ident,
+        value = DeadLetter(
+            exc.reason, exc.detail, "classify", (raw.topic, raw.partition, raw.offset),
+            size, payload, ident[0], ident[1],
         )
-        audit = records.audit(
-            event="dlq",
-            actor=ACTOR,
-            ident={"id": ident[0], "tenant": ident[1]},
-            route="dlq",
-            detail={"reason": exc.reason},
+        audit = AuditEvent(
+            "dlq", ACTOR, ident[0], ident[1], route="dlq", detail={"reason": exc.reason}
         )
         key = ident[0] or f"{raw.topic}/{raw.partition}/{raw.offset}"
         return Routed(
             "dlq",
             (
-                Record(self._topics.dlq, key, value, raw.headers),
-                Record(self._topics.audit, key, audit, raw.headers),
+                Record(self._topics.dlq, key, value.to_dict(), raw.headers),
+                Record(self._topics.audit, key, audit.to_dict(), raw.headers),
             ),
             reason=exc.reason,
         )
 
-    def _wire_decision(self, decision: Decision) -> dict[str, object]:
-        return records.decision_dict(decision, self._policy.version, self._detect.version)
+    def _stamped(self, decision: Decision) -> Decision:
+        """The decision as carried on the wire, stamped with the versions that made it."""
+        return replace(
+            decision, policy_version=self._policy.version, detector_version=self._detect.version
+        )
 
     def _audit(
         self,
         raw: RawEvent,
         prompt: InboundPrompt,
         route: str,
-        wire: dict[str, object],
+        decision: Decision,
         findings: Sequence[Finding],
     ) -> Record:
-        value = records.audit(
-            event="decision",
-            actor=ACTOR,
-            ident=prompt.identity(),
-            route=route,
-            decision=wire,
-            findings=findings,
+        value = AuditEvent(
+            "decision", ACTOR, prompt.id, prompt.tenant, prompt.user, route, decision,
+            tuple(findings),
         )
-        return Record(self._topics.audit, prompt.key, value, raw.headers)
+        return Record(self._topics.audit, prompt.key, value.to_dict(), raw.headers)
+
+
+def _identity(prompt: InboundPrompt) -> Identity:
+    return Identity(prompt.id, prompt.tenant, prompt.user, prompt.conversation_id, prompt.app)
+
+
+def _request_of(prompt: InboundPrompt) -> dict[str, object]:
+    """The request as received (a prompt built from bare messages has none: rebuild it)."""
+    if prompt.request:
+        return dict(prompt.request)
+    return {"model": prompt.model, "messages": [
+        {"role": m.role, "content": m.content} for m in prompt.messages
+    ]}
+
+
+def _shape(prompt: InboundPrompt) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Role and scannable characters per message: the review queue's clear view of a prompt."""
+    messages = _request_of(prompt)["messages"]
+    assert isinstance(messages, list)
+    lengths = [0] * len(messages)
+    for unit in prompt.units:
+        index = unit.segments[0].message_index
+        if index >= 0:
+            lengths[index] += sum(s.end - s.start for s in unit.segments)
+    if not prompt.units:
+        lengths = [len(m.content) for m in prompt.messages]
+    return tuple(str(m.get("role", "")) for m in messages), tuple(lengths)

@@ -57,7 +57,7 @@ def _signature(route: str, value: dict[str, Any]) -> tuple[Any, ...]:
         tuple(sorted(f["entity_type"] for f in value["findings"])),
     )
     if route == "approved":
-        return (*base, tuple(m["content"] for m in value["messages"]))
+        return (*base, tuple(m["content"] for m in value["request"]["messages"]))
     return base
 
 

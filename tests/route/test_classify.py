@@ -14,6 +14,7 @@ from pipeline.contracts import validator
 from pipeline.crypto import Envelope
 from pipeline.decide.build import load_policy
 from pipeline.events import Category, Finding, InboundPrompt
+from pipeline.ingest.units import locate
 from pipeline.redact.vault import MappingVaultStore, open_book
 from pipeline.route.classify import Classifier, RawEvent, Routed
 from pipeline.wiring import PolicyStage, key_ring
@@ -27,7 +28,8 @@ SCHEMA_OF = {"approved": "approved.json", "quarantine": "quarantine.json", "dlq"
 
 
 class RegexDetect:
-    """A deterministic detector double: two regexes, optional failure on a marker."""
+    """A deterministic detector double: two regexes over the prompt's text units (located on
+    request paths like the engine stage's), optional failure on a marker."""
 
     version = "test-detect-1"
 
@@ -43,7 +45,7 @@ class RegexDetect:
                 for kind, (rx, cat) in _PATTERNS.items()
                 for m in rx.finditer(msg.content)
             ]
-            out.append(found)
+            out.append(locate(prompt.units, found))
         return out
 
 
@@ -73,6 +75,12 @@ def event(content: str, **extra: Any) -> bytes:
     return orjson.dumps(body)
 
 
+def text_of(routed: Routed, index: int = 0) -> Any:
+    value = routed.records[0].value
+    assert value is not None
+    return value["request"]["messages"][index]["content"]
+
+
 def run(classifier: Classifier, *values: bytes | None) -> list[Routed]:
     return classifier.classify([RawEvent(v, "prompts.inbound", 0, n) for n, v in enumerate(values)])
 
@@ -83,7 +91,9 @@ def test_clean_prompt_is_approved_unchanged(classifier: Classifier) -> None:
     assert routed.route == "approved"
     approved, audit = (r.value for r in routed.records)
     assert approved is not None and audit is not None
-    assert approved["messages"] == [{"role": "user", "content": "What is a monad?"}]
+    assert approved["request"] == {
+        "model": "gpt-4o", "messages": [{"role": "user", "content": "What is a monad?"}]
+    }
     assert approved["decision"]["action"] == "allow"
     assert audit["event"] == "decision" and audit["route"] == "approved"
 
@@ -95,7 +105,7 @@ def test_personal_data_is_redacted_with_reversible_pseudonyms(
     [routed] = run(classifier, event("Please email Alice Moreau today"))
     approved = routed.records[0].value
     assert approved is not None
-    text = approved["messages"][0]["content"]
+    text = approved["request"]["messages"][0]["content"]
     assert "Alice Moreau" not in text
     assert text == "Please email <PERSON_1> today"
     book = open_book(approved["pseudonyms"], key_ring(settings), "p-1")
@@ -109,8 +119,8 @@ def test_placeholders_are_consistent_across_turns(classifier: Classifier) -> Non
         event("Bob Stone and Alice Moreau met", id="p-1", conversation_id="c-1"),
         event("Did Alice Moreau reply?", id="p-2", conversation_id="c-1"),
     )
-    assert first.records[0].value["messages"][0]["content"] == "<PERSON_1> and <PERSON_2> met"  # type: ignore[index]
-    assert second.records[0].value["messages"][0]["content"] == "Did <PERSON_2> reply?"  # type: ignore[index]
+    assert text_of(first) == "<PERSON_1> and <PERSON_2> met"
+    assert text_of(second) == "Did <PERSON_2> reply?"
 
 
 def test_secret_is_quarantined_encrypted(classifier: Classifier, settings: Settings) -> None:
@@ -123,7 +133,7 @@ def test_secret_is_quarantined_encrypted(classifier: Classifier, settings: Setti
     quarantined = routed.records[0].value
     assert quarantined is not None
     plain = key_ring(settings).decrypt(Envelope.from_dict(quarantined["original"]), b"p-1")
-    assert orjson.loads(plain)["messages"][0]["content"] == f"my key is {SECRET}"
+    assert orjson.loads(plain)["request"]["messages"][0]["content"] == f"my key is {SECRET}"
     assert quarantined["findings"][0]["entity_type"] == "AWS_ACCESS_KEY_ID"
 
 
@@ -149,7 +159,7 @@ def test_unparseable_events_go_to_dlq_with_reason(
 
 
 def test_every_output_matches_its_contract(classifier: Classifier) -> None:
-    """Approved, quarantine, DLQ and audit records all validate against schemas/v1."""
+    """Approved, quarantine, DLQ and audit records all validate against schemas/v2."""
     outcomes = run(
         classifier,
         event("hi", id="a"),
@@ -166,8 +176,8 @@ def test_every_output_matches_its_contract(classifier: Classifier) -> None:
     assert [o.route for o in outcomes] == ["approved", "approved", "quarantine", "dlq"]
     for outcome in outcomes:
         primary, audit = outcome.records
-        validator(SCHEMA_OF[outcome.route]).validate(primary.value)
-        validator("audit.json").validate(audit.value)
+        validator(SCHEMA_OF[outcome.route], "v2").validate(primary.value)
+        validator("audit.json", "v2").validate(audit.value)
 
 
 def test_batch_order_and_count_are_preserved(classifier: Classifier) -> None:
@@ -176,3 +186,94 @@ def test_batch_order_and_count_are_preserved(classifier: Classifier) -> None:
     outcomes = run(classifier, *values)
     assert len(outcomes) == 10
     assert [o.route for o in outcomes] == ["dlq" if i % 3 == 0 else "approved" for i in range(10)]
+
+
+def agent_event(ident: str = "agent-1", **extra: Any) -> bytes:
+    from tests.support.openai_requests import agent_request
+    from tests.support.openai_requests import event as v2_event
+
+    request = {**dict(agent_request()), **extra.pop("request", {})}
+    return orjson.dumps(v2_event(ident, request, conversation_id="conv-1", **extra))
+
+
+@pytest.fixture
+def strip_classifier(settings: Settings, vault: dict[str, dict[str, Any]], tmp_path: Any) -> Any:
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text(
+        settings.policy_file.read_text().replace("attachments: block", "attachments: strip")
+    )
+    keys = key_ring(settings)
+    stage = PolicyStage(
+        load_policy(policy_file), keys, MappingVaultStore(vault), "test-detect-1", None
+    )
+    return Classifier(settings, RegexDetect(), stage, keys)
+
+
+def test_v2_agent_request_is_redacted_inside_arguments_and_results(strip_classifier: Any) -> None:
+    """A name in a text part, tool arguments and a tool result: one placeholder, JSON intact."""
+    import json as _json
+
+    body = orjson.loads(agent_event())
+    body["request"]["messages"][3]["tool_calls"][0]["function"]["arguments"] = _json.dumps(
+        {"customer": {"name": "Alice Moreau"}}
+    )
+    body["request"]["messages"][4]["content"] = _json.dumps({"rows": [{"owner": "Alice Moreau"}]})
+    [routed] = run(strip_classifier, orjson.dumps(body))
+    assert routed.route == "approved"
+    approved = routed.records[0].value
+    assert approved is not None
+    validator("approved.json", "v2").validate(approved)
+    messages = approved["request"]["messages"]
+    call = _json.loads(messages[3]["tool_calls"][0]["function"]["arguments"])
+    assert call == {"customer": {"name": "<PERSON_1>"}}
+    assert _json.loads(messages[4]["content"]) == {"rows": [{"owner": "<PERSON_1>"}]}
+    assert [p["type"] for p in messages[2]["content"]] == ["text"]  # the image was stripped
+    assert {f["path"] for f in approved["findings"]} == {
+        "messages[3].tool_calls[0].function.arguments/customer/name",
+        "messages[4].content/rows/0/owner",
+    }
+    # every parameter is kept as sent
+    original = orjson.loads(agent_event())["request"]
+    assert {k: v for k, v in approved["request"].items() if k != "messages"} == {
+        k: v for k, v in original.items() if k != "messages"
+    }
+    assert b"Alice Moreau" not in orjson.dumps(approved)
+
+
+def test_v2_image_request_is_held_by_default_with_the_part_named(classifier: Classifier) -> None:
+    [routed] = run(classifier, agent_event())
+    assert routed.route == "quarantine"
+    held = routed.records[0].value
+    assert held is not None
+    validator("quarantine.json", "v2").validate(held)
+    assert held["decision"]["attachments"] == [
+        {"path": "messages[2].content[1]", "type": "image_url", "action": "block"}
+    ]
+    assert held["message_roles"] == [
+        "system", "developer", "user", "assistant", "tool", "tool", "user"
+    ]
+
+
+def test_v2_secret_in_a_tool_result_is_quarantined_with_the_whole_request_encrypted(
+    classifier: Classifier, settings: Settings
+) -> None:
+    request = {"model": "gpt-4o", "messages": [
+        {"role": "user", "content": "what is in the env?"},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "env", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": orjson.dumps({"AWS": SECRET}).decode()},
+    ], "temperature": 0}
+    from tests.support.openai_requests import event as v2_event
+
+    [routed] = run(classifier, orjson.dumps(v2_event("s-1", request)))
+    assert routed.route == "quarantine"
+    for record in routed.records:
+        assert SECRET.encode() not in orjson.dumps(record.value)
+    held = routed.records[0].value
+    assert held is not None
+    assert held["findings"][0]["path"] == "messages[2].content/AWS"
+    plain = key_ring(settings).decrypt(Envelope.from_dict(held["original"]), b"s-1")
+    assert orjson.loads(plain) == {"request": request}
+    audit = routed.records[1].value
+    assert audit is not None
+    validator("audit.json", "v2").validate(audit)

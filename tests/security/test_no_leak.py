@@ -167,7 +167,7 @@ def test_approved_messages_carry_no_secret_or_personal_value(run: Run) -> None:
     """Only placeholders reach prompts.approved: no secret, e-mail, phone number or SSN."""
     approved = [orjson.loads(r.value) for r in run.records[run.topics.approved]]
     assert {a["id"] for a in approved} == {e.ident for e in run.events if e.expect == "approved"}
-    content = "\n".join(m["content"] for a in approved for m in a["messages"])
+    content = "\n".join(m["content"] for a in approved for m in a["request"]["messages"])
     assert not _found(content, _needles(run.events))
     assert "<EMAIL_ADDRESS_" in content and "<PHONE_NUMBER_" in content
 
