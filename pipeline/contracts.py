@@ -1,7 +1,9 @@
-"""Loads the JSON Schemas in ``schemas/v1`` and hands out compiled validators.
+"""Loads the JSON Schemas in ``schemas/v1`` and ``schemas/v2`` and hands out compiled validators.
 
 The schemas are the contract with the teams on the bus; the code validates
 inbound events against them and the tests validate everything we produce.
+``validator("approved.json")`` is v1 (what existing callers mean);
+``validator("approved.json", "v2")`` is the v2 contract.
 """
 
 from __future__ import annotations
@@ -14,29 +16,40 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
-__all__ = ["SCHEMA_DIR", "schema", "validator"]
+__all__ = ["SCHEMAS_ROOT", "SCHEMA_DIR", "VERSIONS", "schema", "validator"]
 
-SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas" / "v1"
-_BASE = "https://prompt-dlp.dev/schemas/v1/"
+SCHEMAS_ROOT = Path(__file__).resolve().parents[1] / "schemas"
+SCHEMA_DIR = SCHEMAS_ROOT / "v1"
+VERSIONS = ("v1", "v2")
+_BASE = "https://prompt-dlp.dev/schemas/"
 
 
 @cache
 def _registry() -> Registry:
     resources = []
-    for path in sorted(SCHEMA_DIR.glob("*.json")):
-        contents = json.loads(path.read_text(encoding="utf-8"))
-        resources.append((_BASE + path.name, Resource.from_contents(contents)))
+    for version in VERSIONS:
+        for path in sorted((SCHEMAS_ROOT / version).glob("*.json")):
+            contents = json.loads(path.read_text(encoding="utf-8"))
+            resources.append((f"{_BASE}{version}/{path.name}", Resource.from_contents(contents)))
     return Registry().with_resources(resources)
 
 
+def _dir(version: str) -> Path:
+    if version not in VERSIONS:
+        raise ValueError(f"unknown contract version {version!r}")
+    return SCHEMAS_ROOT / version
+
+
 @cache
-def schema(name: str) -> dict[str, Any]:
-    """The parsed schema file ``schemas/v1/<name>``."""
-    data: dict[str, Any] = json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+def schema(name: str, version: str = "v1") -> dict[str, Any]:
+    """The parsed schema file ``schemas/<version>/<name>``."""
+    data: dict[str, Any] = json.loads((_dir(version) / name).read_text(encoding="utf-8"))
     return data
 
 
 @cache
-def validator(name: str) -> Draft202012Validator:
-    """A compiled, format-checking validator for ``schemas/v1/<name>``."""
-    return Draft202012Validator(schema(name), registry=_registry(), format_checker=FormatChecker())
+def validator(name: str, version: str = "v1") -> Draft202012Validator:
+    """A compiled, format-checking validator for ``schemas/<version>/<name>``."""
+    return Draft202012Validator(
+        schema(name, version), registry=_registry(), format_checker=FormatChecker()
+    )
