@@ -132,15 +132,17 @@ class ChatClient:
         if key is not None:
             headers["Idempotency-Key"] = key
         known = {k: v for k, v in body.items() if k in _CREATE_PARAMS}
-        extra = {k: v for k, v in body.items() if k not in _CREATE_PARAMS}
+        extra = {k: v for k, v in body.items() if k not in _CREATE_PARAMS and k != "stream"}
         return {**known, "extra_headers": headers, "extra_body": extra or None}
 
     async def complete(self, body: dict[str, Any], prompt_id: str, key: str | None) -> Completion:
         """Send the body once, not streaming; raise Retryable/Permanent/MalformedReply."""
         started = time.monotonic()
         try:
+            # ``stream`` only if the app sent it: the body goes out as approved.
+            sent = {"stream": body["stream"]} if "stream" in body else {}
             reply = await self._sdk.chat.completions.create(
-                **{**self._call_args(body, prompt_id, key), "stream": False}
+                **self._call_args(body, prompt_id, key), **sent
             )
             data = reply.to_dict()
         except Exception as exc:
