@@ -145,7 +145,7 @@ def _tools_wanted(ex: Exchange) -> str | None:
 
 
 def _tool_call(ex: Exchange, name: str, index: int) -> dict[str, Any]:
-    tool = next(
+    tool: dict[str, Any] = next(
         (t for t in ex.body.get("tools") or ()
          if (t.get("function") or t.get("custom") or {}).get("name") == name),
         {},
@@ -165,7 +165,9 @@ def _tool_call(ex: Exchange, name: str, index: int) -> dict[str, Any]:
 
 def _json_content(ex: Exchange, index: int) -> str | None:
     fmt = ex.body.get("response_format")
-    kind = fmt.get("type") if isinstance(fmt, dict) else None
+    if not isinstance(fmt, dict):
+        return None
+    kind = fmt.get("type")
     if kind == "json_object":
         return json.dumps({"answer": _text(ex, index), "placeholders": _placeholders(ex)})
     if kind == "json_schema":
@@ -208,9 +210,9 @@ def _choice(ex: Exchange, index: int) -> tuple[dict[str, Any], int]:
         message["refusal"] = REFUSAL
         spoken = REFUSAL
     elif tool is not None:
-        calls = [_tool_call(ex, tool, 0)]
+        calls = [_tool_call(ex, tool, 100 * index)]
         if ex.body.get("parallel_tool_calls") is not False and "[[tool2]]" in ex.last_text:
-            calls.append(_tool_call(ex, tool, 1))
+            calls.append(_tool_call(ex, tool, 100 * index + 1))
         message["tool_calls"] = calls
         finish, spoken = "tool_calls", json.dumps(calls)
     else:
