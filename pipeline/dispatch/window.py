@@ -5,7 +5,7 @@ once ``holdback`` more characters have arrived after it, and only up to a point
 that is (1) just after a whitespace, so no token is ever cut — a placeholder
 (``<PER`` + ``SON_1>``) or a secret split across chunks is released whole or not
 at all — (2) not inside any finding of the scan, and (3) not inside a partial
-placeholder. The scan covers the buffer plus up to ``holdback`` characters
+placeholder. The scan covers the buffer plus up to ``context`` characters
 already released, so context words ("my SSN is") count across chunk borders.
 A buffer that finds no whitespace is released anyway past ``max_hold``
 characters (still never inside a finding or a placeholder), so unbroken text
@@ -33,6 +33,7 @@ class WindowSettings:
     holdback: int = 48  # characters of right context a released character must have had
     step: int = 24  # release (and so scan) at most once per this many new characters
     max_hold: int = 2048  # past this, release without a whitespace boundary
+    context: int = 64  # characters already released that are scanned again with the buffer
 
 
 class TextWindow:
@@ -57,7 +58,7 @@ class TextWindow:
         """Guard and release what may go now; return the text to send and its findings."""
         if not self.buffer or not (final or self.ready()):
             return "", []
-        context = self.released[-self._cfg.holdback :]
+        context = self.released[-self._cfg.context :] if self._cfg.context else ""
         off = len(context)
         [found] = await session.detect([context + self.buffer])
         local = [(f.start - off, f.end - off, f) for f in found if f.end - off > 0]
