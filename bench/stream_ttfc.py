@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import statistics
 import tempfile
 import time
@@ -51,7 +52,7 @@ async def _direct(url: str, prompts: int) -> dict[str, Any]:
     import openai
 
     client = openai.AsyncOpenAI(api_key="k", base_url=url, max_retries=0)
-    first, content = [], []
+    first, content, final = [], [], []
     try:
         for n in range(prompts):
             t0 = time.perf_counter()
@@ -64,9 +65,11 @@ async def _direct(url: str, prompts: int) -> dict[str, Any]:
                     got_content = now
             first.append(got_first or 0.0)
             content.append(got_content or 0.0)
+            final.append((time.perf_counter() - t0) * 1000)
     finally:
         await client.close()
-    return {"first_chunk_ms": _pct(first), "first_content_ms": _pct(content)}
+    return {"first_chunk_ms": _pct(first), "first_content_ms": _pct(content),
+            "final_chunk_ms": _pct(final)}
 
 
 async def _through(bootstrap: str, topics: Any, prompts: int) -> dict[str, Any]:
@@ -160,6 +163,7 @@ def main() -> None:
     finally:
         mock.stop()
         broker.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "stream_ttfc.json").write_text(json.dumps(results, indent=2) + "\n")
     (args.out / "stream_ttfc.md").write_text(_markdown(results))

@@ -8,7 +8,8 @@ Deterministic for one request body (answers are seeded by the last message and
 - Tool calls when ``tools`` are given and ``tool_choice`` is ``required`` or names a
   function, or the last message carries ``[[tool]]`` / ``[[tool:NAME]]``; arguments follow
   the function's JSON schema, string values echo the prompt's placeholders (as real models
-  pass them on) or come verbatim from ``[[args:{...}]]``.
+  pass them on) or come verbatim from ``[[args:{...}]]``; ``[[tool2]]`` next to ``[[tool]]``
+  makes it two parallel calls. After a ``tool`` message the answer is text about the result.
 - ``[[refuse]]`` → a refusal (content null); ``[[echo]]`` → the last user text back.
 - ``response_format`` ``json_object``/``json_schema`` → content is valid JSON (an instance
   of the schema for ``json_schema``).
