@@ -21,7 +21,7 @@ from pipeline.config import Settings
 from pipeline.contracts import validator
 from pipeline.dispatch.caller import Lane
 from pipeline.dispatch.client import ChatClient
-from pipeline.dispatch.dedup import MemoryDedupStore
+from pipeline.dispatch.dedup import DedupRecord, DedupState, MemoryDedupStore
 from pipeline.dispatch.records import Source
 from pipeline.dispatch.settings import DispatchSettings
 from pipeline.dispatch.stage import Dispatcher
@@ -84,8 +84,9 @@ class Harness:
             for name, d in self.settings.dispatch.destinations.items()
         }
         lanes = self.lanes
+        self.store = MemoryDedupStore()
         self.dispatcher = Dispatcher(
-            self.settings, metrics, lanes, MemoryDedupStore(), self.guard, self.send
+            self.settings, metrics, lanes, self.store, self.guard, self.send
         )
 
     async def send(self, records: Sequence[Record]) -> None:
@@ -317,6 +318,35 @@ async def test_stream_cut_midway_is_resumed_without_resending_or_rebilling(
     assert [r["seq"] for r in chunks] == list(range(len(chunks)))
     assert h.state.calls["p1"] == 1 and h.state.stats["replays"] == 1
     assert _stream_text(chunks) == h.response()["response"]["choices"][0]["message"]["content"]
+
+
+async def test_stream_started_before_a_crash_is_replayed_not_rebilled(mock: TestServer) -> None:
+    """The worker died mid-stream (dedup says started): the redelivered prompt streams again
+    with the same Idempotency-Key, the gateway replays, the model is not called twice; without
+    idempotency keys it is outcome_unknown and not called at all."""
+    import openai
+
+    request = {"model": "m", "stream": True, "messages": [user("[[echo]] " + "text " * 30)]}
+    client = openai.AsyncOpenAI(api_key="k", base_url=str(mock.make_url("/v1")), max_retries=0)
+    try:  # the call the crashed worker had made
+        before = await client.chat.completions.create(
+            **request, extra_headers={"Idempotency-Key": "p1", "X-Prompt-Id": "p1"}
+        )
+        _ = [c async for c in before]
+    finally:
+        await client.close()
+    h = harness(mock)
+    h.store.records["p1"] = DedupRecord(DedupState.STARTED, 1.0)
+    assert await h.handle(approved_v2_event("p1", request)) == "answered"
+    chunks = h.chunks()
+    assert chunks[0]["seq"] == 0 and chunks[-1]["final"]
+    assert h.state.calls["p1"] == 1 and h.state.stats["replays"] == 1
+
+    blind = harness(mock, idempotency_keys=False)
+    blind.store.records["p2"] = DedupRecord(DedupState.STARTED, 1.0)
+    assert await blind.handle(approved_v2_event("p2", request)) == "failed"
+    assert "p2" not in blind.state.bodies and blind.on("responses_stream") == []
+    assert blind.response()["reason"] == "outcome_unknown"
 
 
 async def test_guard_failure_mid_stream_ends_the_stream_failed(mock: TestServer) -> None:
