@@ -32,6 +32,7 @@ class TopicNames(BaseModel):
     inbound: str = "prompts.inbound"
     approved: str = "prompts.approved"
     responses: str = "prompts.responses"
+    responses_stream: str = "prompts.responses.stream"
     quarantine: str = "prompts.quarantine"
     dlq: str = "prompts.dlq"
     audit: str = "dlp.audit"

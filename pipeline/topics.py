@@ -20,6 +20,7 @@ class Role(StrEnum):
     INBOUND = "inbound"
     APPROVED = "approved"
     RESPONSES = "responses"
+    RESPONSES_STREAM = "responses_stream"
     QUARANTINE = "quarantine"
     DLQ = "dlq"
     AUDIT = "audit"
@@ -32,6 +33,7 @@ _SCHEMAS: dict[Role, str | None] = {
     Role.INBOUND: "inbound.json",
     Role.APPROVED: "approved.json",
     Role.RESPONSES: "response.json",
+    Role.RESPONSES_STREAM: None,  # v2 only: schemas/v2/response_chunk.json
     Role.QUARANTINE: "quarantine.json",
     Role.DLQ: "dlq.json",
     Role.AUDIT: "audit.json",

@@ -7,8 +7,9 @@ through here.
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping, Sequence
-from typing import Any
+from collections.abc import Collection, MutableMapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -25,7 +26,11 @@ from pipeline.redact.vault import MappingVaultStore, VaultStore, load_book, save
 from pipeline.route.classify import Classifier
 from pipeline.route.stages import EngineDetectStage
 
+if TYPE_CHECKING:
+    from pipeline.dispatch.request import DispatchRequest
+
 __all__ = [
+    "PolicyGuardSession",
     "PolicyResponseGuard",
     "PolicyStage",
     "build_classifier",
@@ -144,12 +149,12 @@ def explain_raw_event(settings: Settings, raw: bytes) -> str:
 
 
 class PolicyResponseGuard:
-    """Scans an LLM answer with the same engine and policy, then re-identifies where allowed.
+    """Scans LLM answers with the same engine and policy, then re-identifies where allowed.
 
-    The answer may echo or invent sensitive data: every finding is redacted
-    with the conversation's own pseudonym book (so an echoed value gets the
-    placeholder it already had), and only then are the placeholder kinds the
-    policy lets this tenant/app see restored to their originals.
+    An answer may echo or invent sensitive data: every finding is redacted with
+    the conversation's own pseudonym book (so an echoed value gets the placeholder
+    it already had), and only then are the placeholder kinds the policy lets this
+    tenant/app/destination see restored to their originals.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -158,41 +163,59 @@ class PolicyResponseGuard:
         self._keys = key_ring(settings)
         self._hmac = hmac_key(settings)
 
-    async def __call__(self, answer: str, approved: dict[str, Any]) -> tuple[str, list[Finding]]:
-        import asyncio
-
-        from pipeline.redact.reidentify import reidentify
+    def session(self, request: DispatchRequest) -> PolicyGuardSession:
         from pipeline.redact.vault import open_book
 
-        message = Message("assistant", answer)
-        findings = await asyncio.get_running_loop().run_in_executor(
-            None, self._engine.detect, [message]
+        book = open_book(request.pseudonyms, self._keys, request.key)
+        allowed = self._policy.scoped(request.tenant, request.app, request.destination).reidentify
+        return PolicyGuardSession(self, request, book, allowed)
+
+
+class PolicyGuardSession:
+    """One request's guard: its pseudonym book (it grows as the answer is redacted)."""
+
+    def __init__(
+        self,
+        guard: PolicyResponseGuard,
+        request: DispatchRequest,
+        book: PseudonymBook,
+        allowed: Collection[str] | None,
+    ) -> None:
+        self._guard = guard
+        self._request = request
+        self._book = book
+        self._allowed = allowed
+
+    async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
+        import asyncio
+
+        messages = [Message("assistant", text) for text in texts]
+        found = await asyncio.get_running_loop().run_in_executor(
+            None, self._guard._engine.detect, messages
         )
-        scope = approved.get("conversation_id") or approved["id"]
-        book = open_book(approved.get("pseudonyms"), self._keys, scope)
-        prompt = InboundPrompt(
-            id=approved["id"],
-            tenant=approved["tenant"],
-            user=approved["user"],
-            model=approved.get("model") or (approved.get("request") or {}).get("model", ""),
-            messages=(message,),
-            conversation_id=approved.get("conversation_id"),
-            app=approved.get("app"),
-        )
-        decision = decide(prompt, findings, self._policy)
-        [redacted] = redact(
-            (message,),
-            findings,
-            decision,
-            self._policy,
-            book,
-            tenant=prompt.tenant,
-            app=prompt.app,
-            hmac_key=self._hmac,
-        )
-        destination = approved.get("decision", {}).get("destination")
-        allowed = self._policy.scoped(prompt.tenant, prompt.app, destination).reidentify
-        return reidentify(redacted.content, book, allowed), list(findings)
+        out: list[list[Finding]] = [[] for _ in texts]
+        for f in found:
+            out[f.message_index].append(replace(f, message_index=0))
+        return out
+
+    def render(self, text: str, findings: Sequence[Finding]) -> str:
+        from pipeline.redact.reidentify import reidentify
+
+        if findings:
+            message = Message("assistant", text)
+            req = self._request
+            prompt = InboundPrompt(
+                id=req.id, tenant=req.tenant, user=req.user, model=req.model,
+                messages=(message,), conversation_id=req.conversation_id, app=req.app,
+            )
+            policy = self._guard._policy
+            decision = decide(prompt, findings, policy)
+            [redacted] = redact(
+                (message,), findings, decision, policy, self._book,
+                tenant=req.tenant, app=req.app, hmac_key=self._guard._hmac,
+            )
+            text = redacted.content
+        return reidentify(text, self._book, self._allowed)
 
 
 def build_response_guard(settings: Settings) -> PolicyResponseGuard:

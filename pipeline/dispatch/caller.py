@@ -21,6 +21,7 @@ from pipeline.dispatch.client import ChatClient, Completion, MalformedReply, err
 from pipeline.dispatch.ratelimit import RateLimiter, estimate_tokens
 from pipeline.dispatch.retry import RetryPolicy
 from pipeline.dispatch.settings import DispatchSettings
+from pipeline.dispatch.streaming import StreamRelay
 from pipeline.errors import PermanentDispatchError, RetryableDispatchError
 from pipeline.metrics import Metrics
 
@@ -71,9 +72,20 @@ class Lane:
 
         return report
 
-    async def call(self, approved: dict[str, Any], idempotency_key: str | None) -> Completion:
-        """Return the completion, or raise PermanentDispatchError (reason in the message)."""
-        tokens = estimate_tokens(approved["messages"], self._settings.completion_tokens_estimate)
+    async def call(
+        self,
+        body: dict[str, Any],
+        prompt_id: str,
+        idempotency_key: str | None,
+        relay: StreamRelay | None = None,
+    ) -> Completion:
+        """Return the completion, or raise PermanentDispatchError (reason in the message).
+
+        With a ``relay`` the call streams; each attempt restarts the relay (which
+        re-sends nothing already sent) and the completion is the relay's assembly.
+        """
+        expected = self._settings.completion_tokens_estimate * max(1, int(body.get("n") or 1))
+        tokens = estimate_tokens(body["messages"], expected)
         attempt = 0
         malformed = 0
         while True:
@@ -81,7 +93,7 @@ class Lane:
             await self._wait_for_circuit()
             await self.limiter.acquire(tokens)
             try:
-                completion = await self._once(approved, idempotency_key)
+                completion = await self._once(body, prompt_id, idempotency_key, relay)
             except MalformedReply as exc:
                 self.breaker.release_probe()
                 malformed += 1
@@ -105,11 +117,23 @@ class Lane:
         while not self.breaker.try_acquire():
             await self._sleep(min(_CIRCUIT_POLL_SECONDS, self.breaker.wait_hint()) or 0.05)
 
-    async def _once(self, approved: dict[str, Any], idempotency_key: str | None) -> Completion:
+    async def _once(
+        self,
+        body: dict[str, Any],
+        prompt_id: str,
+        key: str | None,
+        relay: StreamRelay | None,
+    ) -> Completion:
         started = time.monotonic()
         async with self._concurrency:
             try:
-                completion = await self.client.complete(approved, idempotency_key)
+                if relay is None:
+                    completion = await self.client.complete(body, prompt_id, key)
+                else:
+                    relay.restart()
+                    async for chunk in self.client.stream(body, prompt_id, key):
+                        await relay.feed(chunk)
+                    completion = await relay.finish(time.monotonic() - started)
             except Exception as exc:
                 self._metrics.dispatch_requests.labels(self.name, error_label(exc)).inc()
                 raise

@@ -3,26 +3,42 @@
 The SDK's own retries are off (``max_retries=0``) and its 600 s default timeout is
 replaced, because retries, backoff and the circuit breaker live in ``caller.py``.
 The HTTP transport is injectable, so tests run the real SDK against a mock.
+The approved body goes out whole: the SDK's parameters by name, anything newer
+as ``extra_body``; the reply is kept whole (``to_dict`` of what was received).
 Exception messages name the status or failure kind only, never content.
 """
 
 from __future__ import annotations
 
+import inspect
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx2
 import openai
+from openai.resources.chat.completions import AsyncCompletions
 
 from pipeline.dispatch.retry import parse_retry_after
 from pipeline.dispatch.settings import Destination, Provider
 from pipeline.errors import PermanentDispatchError, RetryableDispatchError
 
-__all__ = ["RETRYABLE_STATUS", "ChatClient", "Completion", "MalformedReply", "error_label"]
+__all__ = [
+    "RETRYABLE_STATUS",
+    "ChatClient",
+    "Completion",
+    "MalformedReply",
+    "check_completion",
+    "error_label",
+]
 
 # 408 timeout, 409 conflict (an idempotent twin still in flight), 429 and 5xx: try again.
 RETRYABLE_STATUS = frozenset({408, 409, 429})
+_CREATE_PARAMS = frozenset(inspect.signature(AsyncCompletions.create).parameters) - {
+    "self", "extra_headers", "extra_query", "extra_body", "timeout", "stream",
+}
+_ANSWER_FIELDS = ("refusal", "tool_calls", "function_call", "audio")
 
 
 class MalformedReply(RetryableDispatchError):
@@ -31,23 +47,35 @@ class MalformedReply(RetryableDispatchError):
 
 @dataclass(frozen=True, slots=True)
 class Completion:
-    """What we keep of a reply: never logged, only put on prompts.responses."""
+    """The whole ``chat.completion`` object as received: never logged, only guarded and sent."""
 
-    answer: str
-    finish_reason: str | None
-    model: str
-    prompt_tokens: int | None
-    completion_tokens: int | None
-    total_tokens: int | None
+    body: dict[str, Any]
     latency_seconds: float
 
-    def usage(self) -> dict[str, int]:
-        raw = {
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "total_tokens": self.total_tokens,
-        }
-        return {k: v for k, v in raw.items() if v is not None}
+    @property
+    def model(self) -> str:
+        return str(self.body.get("model") or "")
+
+    def usage(self) -> dict[str, Any]:
+        """The usage object whole (cached and reasoning token details included)."""
+        usage = self.body.get("usage")
+        return {k: v for k, v in usage.items() if v is not None} if isinstance(usage, dict) else {}
+
+    def _tokens(self, name: str) -> int | None:
+        value = self.usage().get(name)
+        return value if isinstance(value, int) else None
+
+    @property
+    def prompt_tokens(self) -> int | None:
+        return self._tokens("prompt_tokens")
+
+    @property
+    def completion_tokens(self) -> int | None:
+        return self._tokens("completion_tokens")
+
+    @property
+    def total_tokens(self) -> int | None:
+        return self._tokens("total_tokens")
 
 
 def status_label(status: int) -> str:
@@ -94,31 +122,61 @@ class ChatClient:
     async def close(self) -> None:
         await self._sdk.close()
 
-    async def complete(self, approved: dict[str, Any], idempotency_key: str | None) -> Completion:
-        """Send the approved messages once; raise Retryable/Permanent/MalformedReply on failure."""
-        headers = {"X-Prompt-Id": str(approved["id"]), **self.dest.extra_headers}
-        if idempotency_key is not None:
-            headers["Idempotency-Key"] = idempotency_key
-        body: dict[str, Any] = dict(self.dest.extra_body)
-        if self.dest.send_store_false:
-            body.setdefault("store", False)
+    def _call_args(self, body: dict[str, Any], prompt_id: str, key: str | None) -> dict[str, Any]:
+        """``create()`` keyword arguments: the SDK's own parameters by name, the rest as extra_body.
+
+        Passing known parameters by name keeps the SDK's typing and transforms;
+        unknown ones (newer API fields, provider extensions) still reach the server.
+        """
+        headers = {"X-Prompt-Id": prompt_id, **self.dest.extra_headers}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        known = {k: v for k, v in body.items() if k in _CREATE_PARAMS}
+        extra = {k: v for k, v in body.items() if k not in _CREATE_PARAMS and k != "stream"}
+        return {**known, "extra_headers": headers, "extra_body": extra or None}
+
+    async def complete(self, body: dict[str, Any], prompt_id: str, key: str | None) -> Completion:
+        """Send the body once, not streaming; raise Retryable/Permanent/MalformedReply."""
         started = time.monotonic()
         try:
+            # ``stream`` only if the app sent it: the body goes out as approved.
+            sent = {"stream": body["stream"]} if "stream" in body else {}
             reply = await self._sdk.chat.completions.create(
-                model=self.dest.model_for(str(approved["model"])),
-                messages=approved["messages"],
-                extra_headers=headers,
-                extra_body=body or None,
+                **self._call_args(body, prompt_id, key), **sent
             )
-        except openai.APIStatusError as exc:
-            raise _status_error(exc) from None
-        except openai.APITimeoutError:
-            raise RetryableDispatchError("timeout") from None
-        except openai.APIConnectionError:
-            raise RetryableDispatchError("connection_error") from None
-        except ValueError:  # JSONDecodeError and pydantic validation of the body
-            raise MalformedReply("malformed_reply: body is not valid JSON") from None
-        return _completion(reply, time.monotonic() - started)
+            data = reply.to_dict()
+        except Exception as exc:
+            raise _sorted(exc) from None
+        check_completion(data)
+        return Completion(data, time.monotonic() - started)
+
+    async def stream(
+        self, body: dict[str, Any], prompt_id: str, key: str | None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Yield the chunks of one streamed call as dicts; errors sorted like ``complete``'s."""
+        try:
+            chunks = await self._sdk.chat.completions.create(
+                **{**self._call_args(body, prompt_id, key), "stream": True}
+            )
+            async for chunk in chunks:
+                yield chunk.to_dict()
+        except Exception as exc:
+            raise _sorted(exc) from None
+
+
+def _sorted(exc: Exception) -> Exception:
+    """Our exception for whatever the SDK or the transport raised (messages carry codes only)."""
+    if isinstance(exc, openai.APIStatusError):
+        return _status_error(exc)
+    if isinstance(exc, openai.APITimeoutError | httpx2.TimeoutException):
+        return RetryableDispatchError("timeout")
+    if isinstance(exc, openai.APIConnectionError | httpx2.TransportError | httpx2.StreamError):
+        return RetryableDispatchError("connection_error")
+    if isinstance(exc, openai.APIError):  # an error event inside a stream
+        return MalformedReply("malformed_reply: error event in the stream")
+    if isinstance(exc, ValueError | TypeError):  # JSONDecodeError, a body that does not parse
+        return MalformedReply("malformed_reply: body is not valid JSON")
+    return exc
 
 
 def _status_error(exc: openai.APIStatusError) -> Exception:
@@ -137,21 +195,21 @@ def error_label(exc: Exception) -> str:
     return "timeout" if code == "timeout" else "error"
 
 
-def _completion(reply: Any, latency: float) -> Completion:
-    choices = getattr(reply, "choices", None)
-    if not choices:
+def check_completion(data: Any) -> None:
+    """Raise MalformedReply unless every choice holds a message with something in it.
+
+    Text, a refusal, tool calls (a tool-call-only answer is a normal one), a legacy
+    function call or audio all count; an empty string is an answer too.
+    """
+    choices = data.get("choices") if isinstance(data, dict) else None
+    if not isinstance(choices, list) or not choices:
         raise MalformedReply("malformed_reply: no choices")
-    message = getattr(choices[0], "message", None)
-    content = getattr(message, "content", None)
-    if not isinstance(content, str):
-        raise MalformedReply("malformed_reply: no message content")
-    usage = getattr(reply, "usage", None)
-    return Completion(
-        answer=content,
-        finish_reason=getattr(choices[0], "finish_reason", None),
-        model=str(getattr(reply, "model", None) or ""),
-        prompt_tokens=getattr(usage, "prompt_tokens", None),
-        completion_tokens=getattr(usage, "completion_tokens", None),
-        total_tokens=getattr(usage, "total_tokens", None),
-        latency_seconds=latency,
-    )
+    for choice in choices:
+        message = choice.get("message") if isinstance(choice, dict) else None
+        if not isinstance(message, dict):
+            raise MalformedReply("malformed_reply: a choice without a message")
+        content = message.get("content")
+        if content is not None and not isinstance(content, str):
+            raise MalformedReply("malformed_reply: content is not text")
+        if content is None and not any(message.get(k) for k in _ANSWER_FIELDS):
+            raise MalformedReply("malformed_reply: no message content")

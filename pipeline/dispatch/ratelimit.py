@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 __all__ = ["RateLimiter", "TokenBucket", "estimate_tokens"]
 
@@ -19,10 +20,27 @@ Sleep = Callable[[float], Awaitable[None]]
 _CHARS_PER_TOKEN = 4
 
 
-def estimate_tokens(messages: list[dict[str, str]], completion_estimate: int) -> int:
-    """Estimate cheaply (upper-ish) of the tokens a call will consume."""
-    chars = sum(len(m.get("content", "")) for m in messages)
+def estimate_tokens(messages: Sequence[Mapping[str, Any]], completion_estimate: int) -> int:
+    """Estimate cheaply (upper-ish) of the tokens a call will consume.
+
+    Every text of a message counts: string or parts content, tool-call arguments.
+    """
+    chars = sum(_chars(m.get("content")) for m in messages)
+    for m in messages:
+        for call in m.get("tool_calls") or ():
+            if not isinstance(call, dict):
+                continue
+            fn = call.get("function") or call.get("custom") or {}
+            chars += len(str(fn.get("arguments") or fn.get("input") or ""))
     return chars // _CHARS_PER_TOKEN + 4 * len(messages) + completion_estimate
+
+
+def _chars(content: Any) -> int:
+    if isinstance(content, str):
+        return len(content)
+    if isinstance(content, list):
+        return sum(len(str(p.get("text") or "")) for p in content if isinstance(p, dict))
+    return 0
 
 
 class TokenBucket:

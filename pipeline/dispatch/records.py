@@ -1,4 +1,7 @@
-"""Builders for what the dispatch stage emits, one function per contract (schemas/v1).
+"""Builders for what the dispatch stage emits: responses (v1 or v2, like the request), DLQ, audit.
+
+A v2 request gets a v2 response (schemas/v2/response.json: the whole guarded
+``chat.completion`` in ``response``); a v1 request the v1 response it always got.
 
 A failed prompt yields two records: a DLQ entry for operators (with the payload
 encrypted, so nothing is lost) and a ``failed`` response so the requester hears
@@ -7,7 +10,8 @@ back. No builder puts prompt content anywhere in clear except the answer itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +19,7 @@ from pipeline import records as shared
 from pipeline.bus import Record
 from pipeline.crypto import KeyRing
 from pipeline.dispatch.client import Completion
-from pipeline.events import SCHEMA_VERSION, Finding
+from pipeline.dispatch.request import DispatchRequest
 from pipeline.records import now_iso
 
 __all__ = [
@@ -24,12 +28,11 @@ __all__ = [
     "dead_letter",
     "failed_response",
     "failure_records",
-    "identity",
     "now_iso",
     "ok_response",
 ]
 
-_IDENTITY = ("id", "tenant", "user", "conversation_id", "app")
+_CHOICE = re.compile(r"^choices\[(\d+)\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,57 +45,92 @@ class Source:
     timestamp: float | None = None
 
 
-def identity(approved: dict[str, Any]) -> dict[str, Any]:
-    """Pick the join fields every response repeats."""
-    return {k: approved[k] for k in _IDENTITY if isinstance(approved.get(k), str)}
+def _v1_finding(f: Mapping[str, Any]) -> dict[str, Any]:
+    """A v2 (path) finding in v1 form: the choice index stands in for the message index."""
+    match = _CHOICE.match(str(f.get("path", "")))
+    return {"entity_type": f["entity_type"], "category": f["category"],
+            "message_index": int(match[1]) if match else 0, "start": f["start"],
+            "end": f["end"], "score": f["score"], "detector": f["detector"]}
+
+
+def _first_choice(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    choices = body.get("choices") or [{}]
+    return min(choices, key=lambda c: int(c.get("index", 0)))
 
 
 def ok_response(
-    approved: dict[str, Any],
-    answer: str,
+    request: DispatchRequest,
+    body: Mapping[str, Any],
+    findings: Sequence[Mapping[str, Any]],
     completion: Completion,
-    findings: Sequence[Finding],
     destination: str,
 ) -> dict[str, Any]:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        **identity(approved),
+    """The answer for the requester: v2 carries the whole guarded completion, v1 its text.
+
+    ``answer``/``finish_reason``/``usage`` repeat the first choice's for consumers of
+    the v1 fields.
+    """
+    first = _first_choice(body)
+    content = (first.get("message") or {}).get("content")
+    out: dict[str, Any] = {
+        "schema_version": request.version,
+        **request.identity,
         "status": "ok",
-        "answer": answer,
-        "finish_reason": completion.finish_reason,
-        "usage": completion.usage(),
+    }
+    if request.version == "v2":
+        out["response"] = dict(body)
+    out |= {
+        "answer": content if isinstance(content, str) else None,
+        "finish_reason": first.get("finish_reason"),
+        "usage": completion.usage() if request.version == "v2" else _v1_usage(completion),
         "latency_seconds": round(max(0.0, completion.latency_seconds), 6),
         "destination": destination,
-        "model": completion.model or str(approved.get("model", "")),
-        "findings": [f.to_dict() for f in findings],
+        "model": completion.model or request.model,
+        "findings": [dict(f) if request.version == "v2" else _v1_finding(f) for f in findings],
         "responded_at": now_iso(),
     }
+    if request.version == "v2":
+        out["streamed"] = request.stream
+    return out
 
 
-def failed_response(approved: dict[str, Any], reason: str, destination: str) -> dict[str, Any]:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        **identity(approved),
+def _v1_usage(completion: Completion) -> dict[str, int]:
+    return {k: v for k, v in completion.usage().items()
+            if k in ("prompt_tokens", "completion_tokens", "total_tokens") and isinstance(v, int)}
+
+
+def failed_response(
+    request: DispatchRequest, reason: str, error: str, destination: str
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "schema_version": request.version,
+        **request.identity,
         "status": "failed",
+    }
+    if request.version == "v2":
+        out["response"] = None
+        out["error"] = {"code": reason, "message": error}
+    out |= {
         "answer": None,
         "reason": reason,
         "destination": destination,
-        "model": str(approved.get("model", "")),
+        "model": request.model,
         "responded_at": now_iso(),
     }
+    return out
 
 
 def dead_letter(
     raw: bytes,
-    approved: dict[str, Any] | None,
+    request: DispatchRequest | None,
     reason: str,
     error: str,
     source: Source,
     keyring: KeyRing | None,
 ) -> dict[str, Any]:
     """Build a DLQ entry; ``error`` must already be free of content (our messages are codes)."""
-    prompt_id = approved.get("id") if approved else None
-    tenant = approved.get("tenant") if approved else None
+    prompt_id = request.id if request else None
+    tenant = request.tenant if request else None
     origin = (source.topic, source.partition, source.offset)
     # Same binding as the classify stage's DLQ: the envelope opens only for its origin.
     payload = (
@@ -105,17 +143,14 @@ def dead_letter(
         source=origin,
         payload=payload,
         payload_size=len(raw),
-        ident=(
-            prompt_id if isinstance(prompt_id, str) else None,
-            tenant if isinstance(tenant, str) else None,
-        ),
+        ident=(prompt_id, tenant),
     )
 
 
 def failure_records(
     topics: Any,
     raw: bytes,
-    approved: dict[str, Any] | None,
+    request: DispatchRequest | None,
     reason: str,
     error: str,
     destination: str,
@@ -123,25 +158,31 @@ def failure_records(
     keyring: KeyRing | None,
 ) -> list[Record]:
     """DLQ entry, plus a failed response and its audit event when we know whom to answer."""
-    key = str(approved["id"]) if approved and isinstance(approved.get("id"), str) else None
-    out = [Record(topics.dlq, key, dead_letter(raw, approved, reason, error, source, keyring))]
-    if approved is not None and key is not None:
-        out += answer_records(topics, approved, failed_response(approved, reason, destination))
+    key = request.id if request is not None else None
+    out = [Record(topics.dlq, key, dead_letter(raw, request, reason, error, source, keyring))]
+    if request is not None:
+        out += answer_records(topics, request, failed_response(request, reason, error, destination))
     return out
 
 
-def answer_records(topics: Any, approved: dict[str, Any], response: dict[str, Any]) -> list[Record]:
+def answer_records(
+    topics: Any, request: DispatchRequest, response: dict[str, Any]
+) -> list[Record]:
     """The response for the requester, keyed like its prompt, and the audit event of the call."""
-    key = str(approved.get("conversation_id") or approved["id"])
     detail = {"status": response["status"], "destination": response.get("destination")}
     if response.get("reason"):
         detail["reason"] = response["reason"]
+    findings = response.get("findings") or ()
     audit = shared.audit(
         event="dispatched",
         actor="dispatch-worker",
-        ident=identity(approved),
+        ident=dict(request.identity),
         route="responses",
-        findings=response.get("findings") or (),
+        # The audit record is still v1 (schemas/v1/audit.json): findings without a path.
+        findings=[_v1_finding(f) if "path" in f else f for f in findings],
         detail=detail,
     )
-    return [Record(topics.responses, key, response), Record(topics.audit, key, audit)]
+    return [
+        Record(topics.responses, request.key, response),
+        Record(topics.audit, request.key, audit),
+    ]

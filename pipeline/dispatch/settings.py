@@ -31,6 +31,10 @@ DEFAULT_MALFORMED_ATTEMPTS = 3
 DEFAULT_CIRCUIT_FAILURES = 5
 DEFAULT_CIRCUIT_OPEN_SECONDS = 10.0
 DEFAULT_COMPLETION_TOKENS_ESTIMATE = 256
+# Streaming hold-back window (see pipeline/dispatch/window.py).
+DEFAULT_STREAM_HOLDBACK_CHARS = 48
+DEFAULT_STREAM_STEP_CHARS = 24
+DEFAULT_STREAM_MAX_HOLD_CHARS = 2048
 
 
 class Provider(StrEnum):
@@ -113,6 +117,10 @@ class DispatchSettings(BaseModel):
     circuit_open_seconds: float = Field(default=DEFAULT_CIRCUIT_OPEN_SECONDS, gt=0)
     completion_tokens_estimate: int = Field(default=DEFAULT_COMPLETION_TOKENS_ESTIMATE, ge=0)
     dedup_table: str = "dispatch-dedup"
+    # A streamed character is released once this much text followed it (and at a space).
+    stream_holdback_chars: int = Field(default=DEFAULT_STREAM_HOLDBACK_CHARS, ge=0)
+    stream_step_chars: int = Field(default=DEFAULT_STREAM_STEP_CHARS, ge=1)
+    stream_max_hold_chars: int = Field(default=DEFAULT_STREAM_MAX_HOLD_CHARS, ge=64)
 
     @model_validator(mode="after")
     def _default_exists(self) -> DispatchSettings:

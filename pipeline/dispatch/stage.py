@@ -1,8 +1,9 @@
 """The dispatch stage for one approved record, top to bottom, without Kafka.
 
-    parse + validate → pick destination → dedup plan → "started" (durable)
-    → call (limits, breaker, retries) → guard the answer → send response (acked)
-    → "done" (durable)
+    parse + validate (v1 or v2) → pick destination → dedup plan → open the guard
+    → "started" (durable) → call (limits, breaker, retries; the whole approved body)
+    → guard the answer (a stream: chunk by chunk, to prompts.responses.stream)
+    → send response (acked) → "done" (durable)
 
 It never raises for a bad prompt or a failed call: those become a DLQ entry
 plus a ``failed`` response. It only waits: for the destination, and for the
@@ -12,21 +13,22 @@ broker to acknowledge outputs, so the caller may ack the Kafka record once
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
-
-import orjson
 
 from pipeline.bus import Record
 from pipeline.config import Settings
-from pipeline.contracts import validator
 from pipeline.crypto import KeyRing
 from pipeline.dispatch import dedup
+from pipeline.dispatch.answer import guard_completion
 from pipeline.dispatch.caller import Lane
-from pipeline.dispatch.guard import ResponseGuard
+from pipeline.dispatch.guard import GuardSession, ResponseGuard
 from pipeline.dispatch.records import Source, answer_records, failure_records, ok_response
+from pipeline.dispatch.request import DispatchRequest, outbound_body, parse_approved
+from pipeline.dispatch.streaming import StreamPublisher, StreamRelay
+from pipeline.dispatch.window import WindowSettings
 from pipeline.errors import PermanentDispatchError
 from pipeline.metrics import Metrics
 
@@ -66,76 +68,110 @@ class Dispatcher:
         self._guard = guard
         self._send = send
         self._keyring = keyring
+        self._stream_topic = settings.topics.responses_stream
+        ds = settings.dispatch
+        self._window = WindowSettings(
+            ds.stream_holdback_chars, ds.stream_step_chars, ds.stream_max_hold_chars
+        )
 
     async def handle(self, raw: bytes, source: Source) -> str:
         """Process one record to a durable outcome; return its outcome label."""
-        approved, problem = _parse(raw)
+        request, problem = parse_approved(raw)
         dest_name = self._settings.dispatch.default_destination
-        if approved is None:
+        if request is None:
             return await self._fail(raw, None, problem, "approved event rejected", dest_name,
                                     source)
-        decision = approved.get("decision") or {}
-        dest_name = decision.get("destination") or dest_name
+        dest_name = request.destination or dest_name
         lane = self._lanes.get(dest_name)
         if lane is None:
             return await self._fail(
-                raw, approved, "unknown_destination", "destination not configured",
+                raw, request, "unknown_destination", "destination not configured",
                 dest_name, source,
             )
-        prompt_id = str(approved["id"])
         idempotent = lane.client.dest.idempotency_keys
-        step = dedup.plan(self._store.get(prompt_id), idempotent)
+        step = dedup.plan(self._store.get(request.id), idempotent)
         if step is dedup.Plan.SKIP:
             self._metrics.dispatch_duplicates_skipped.inc()
             return Outcome.DUPLICATE
         if step is dedup.Plan.OUTCOME_UNKNOWN:
             return await self._fail(
-                raw, approved, "outcome_unknown",
+                raw, request, "outcome_unknown",
                 "a previous call may have reached the model; not repeated", dest_name, source,
             )
-        if step is dedup.Plan.CALL:
-            await self._store.put(prompt_id, source.partition, dedup.started())
-        return await self._call(raw, approved, lane, prompt_id if idempotent else None, source)
-
-    async def _call(
-        self, raw: bytes, approved: dict[str, Any], lane: Lane, key: str | None, source: Source
-    ) -> str:
-        try:
-            completion = await lane.call(approved, key)
-        except PermanentDispatchError as exc:
-            reason = str(exc).split(":", 1)[0]
-            return await self._fail(raw, approved, reason, str(exc), lane.name, source)
-        try:
-            answer, findings = await self._guard(completion.answer, approved)
-        except Exception as exc:  # fail closed: an unscanned answer is never delivered
+        try:  # before the call: an answer we could not guard is not worth paying for
+            session = self._guard.session(request)
+        except Exception as exc:
             log.error("response guard failed (%s)", type(exc).__name__)
             return await self._fail(
-                raw, approved, "response_guard_failed", type(exc).__name__, lane.name, source
+                raw, request, "response_guard_failed", type(exc).__name__, lane.name, source
             )
-        response = ok_response(approved, answer, completion, findings, lane.name)
-        await self._send(answer_records(self._topics, approved, response))
-        await self._store.put(str(approved["id"]), source.partition, dedup.done("ok"))
+        if step is dedup.Plan.CALL:
+            await self._store.put(request.id, source.partition, dedup.started())
+        key = request.id if idempotent else None
+        return await self._call(raw, request, lane, session, key, source)
+
+    async def _call(
+        self,
+        raw: bytes,
+        request: DispatchRequest,
+        lane: Lane,
+        session: GuardSession,
+        key: str | None,
+        source: Source,
+    ) -> str:
+        body = outbound_body(request, lane.client.dest)
+        publisher = StreamPublisher(self._send, self._stream_topic, request)
+        relay = StreamRelay(session, publisher, self._window) if request.stream else None
+        try:
+            completion = await lane.call(body, request.id, key, relay)
+            if relay is not None:
+                guarded, findings = completion.body, relay.findings
+            else:
+                guarded, findings = await guard_completion(session, completion.body)
+        except PermanentDispatchError as exc:
+            reason = str(exc).split(":", 1)[0]
+            await self._end_stream(publisher, relay, reason)
+            return await self._fail(raw, request, reason, str(exc), lane.name, source)
+        except asyncio.CancelledError:
+            publisher.abort()
+            raise
+        except Exception as exc:  # fail closed: an unscanned answer is never delivered
+            log.error("response guard failed (%s)", type(exc).__name__)
+            await self._end_stream(publisher, relay, "response_guard_failed")
+            return await self._fail(
+                raw, request, "response_guard_failed", type(exc).__name__, lane.name, source
+            )
+        response = ok_response(request, guarded, findings, completion, lane.name)
+        await self._send(answer_records(self._topics, request, response))
+        await self._store.put(request.id, source.partition, dedup.done("ok"))
         self._count(Outcome.ANSWERED, source)
         return Outcome.ANSWERED
+
+    @staticmethod
+    async def _end_stream(
+        publisher: StreamPublisher, relay: StreamRelay | None, reason: str
+    ) -> None:
+        if relay is not None:
+            await publisher.fail(reason)
 
     async def _fail(
         self,
         raw: bytes,
-        approved: dict[str, Any] | None,
+        request: DispatchRequest | None,
         reason: str,
         error: str,
         destination: str,
         source: Source,
     ) -> str:
         records = failure_records(
-            self._topics, raw, approved, reason, error, destination, source, self._keyring
+            self._topics, raw, request, reason, error, destination, source, self._keyring
         )
         await self._send(records)
-        if approved is not None:
-            await self._store.put(str(approved["id"]), source.partition, dedup.done("failed"))
+        if request is not None:
+            await self._store.put(request.id, source.partition, dedup.done("failed"))
         self._metrics.dlq.labels("dispatch", _reason_label(reason)).inc()
         # failed: the requester got a failed response; dlq: nobody to answer (bad event).
-        outcome = Outcome.FAILED if approved is not None else Outcome.DLQ
+        outcome = Outcome.FAILED if request is not None else Outcome.DLQ
         self._count(outcome, source)
         return outcome
 
@@ -150,14 +186,3 @@ class Dispatcher:
 def _reason_label(reason: str) -> str:
     """Bound the metric label: every ``http_4NN`` counts as ``http_4xx``."""
     return "http_4xx" if reason.startswith("http_4") else reason
-
-
-def _parse(raw: bytes) -> tuple[dict[str, Any] | None, str]:
-    """Return the approved event, or None and a reason code."""
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return None, "invalid_json"
-    if not isinstance(data, dict) or not validator("approved.json").is_valid(data):
-        return None, "schema_violation"
-    return data, ""

@@ -17,6 +17,7 @@ class MockConfig:
     api_key: str | None = None
     latency_ms: float = 20.0
     jitter_ms: float = 0.0
+    chunk_ms: float = 1.0  # pause between streamed chunks (time to first chunk is latency_ms)
     hang_seconds: float = 30.0
     retry_after: float = 1.0
     models: tuple[str, ...] = field(default=DEFAULT_MODELS)
@@ -29,6 +30,7 @@ class MockConfig:
         cfg.api_key = env.get("MOCKLLM_API_KEY") or None
         cfg.latency_ms = float(env.get("MOCKLLM_LATENCY_MS", cfg.latency_ms))
         cfg.jitter_ms = float(env.get("MOCKLLM_JITTER_MS", cfg.jitter_ms))
+        cfg.chunk_ms = float(env.get("MOCKLLM_CHUNK_MS", cfg.chunk_ms))
         cfg.hang_seconds = float(env.get("MOCKLLM_HANG_SECONDS", cfg.hang_seconds))
         cfg.retry_after = float(env.get("MOCKLLM_RETRY_AFTER", cfg.retry_after))
         cfg.fault = env.get("MOCKLLM_FAULT") or None

@@ -7,7 +7,8 @@ means one request, except for outage.
 
 Marker: ``[[fault:KIND]]`` or ``[[fault:KINDxN]]`` in any message faults the first
 N attempts of that prompt id (every attempt without ``xN``). KIND is an HTTP status
-(400, 429, 500, 503, ...) or hang, reset, truncated.
+(400, 429, 500, 503, ...) or hang, reset, truncated, midstream (the model is called and
+billed, then the connection drops halfway through the stream or before the JSON).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ __all__ = ["MODES", "Fault", "FaultBook"]
 
 MODES = ("rate_limit", "server_error", "hang", "reset", "truncated", "outage")
 _MARKER = re.compile(r"\[\[fault:([a-z0-9_]+?)(?:x(\d+))?\]\]")
-_KIND_TO_MODE = {"hang": "hang", "reset": "reset", "truncated": "truncated"}
+_KIND_TO_MODE = {
+    "hang": "hang", "reset": "reset", "truncated": "truncated", "midstream": "midstream",
+}
 
 
 @dataclass(frozen=True)

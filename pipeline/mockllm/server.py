@@ -2,10 +2,13 @@
 
 Like an idempotency-aware gateway (LiteLLM, Portkey), a repeated
 ``Idempotency-Key`` replays the stored answer and is not counted as a new call;
-a repeat while the first is still running gets 409. ``GET /admin/calls`` counts
+a repeat while the first is still running gets 409 (a streamed replay re-sends the very
+same chunks). ``GET /admin/calls`` counts
 *billable* completions per prompt id (header ``X-Prompt-Id``, else the key), which
 is what "called at most once" is checked against. Faulted requests are not billed.
-Nothing logs prompt content.
+``GET /admin/requests?prompt_id=`` returns the bodies received (what the LLM was
+sent). Nothing logs prompt content. What is answered: ``answers.py``; how it streams:
+``streaming.py``.
 """
 
 from __future__ import annotations
@@ -16,26 +19,19 @@ import hashlib
 import json
 import os
 import random
-import re
 import time
-import uuid
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
 
+from pipeline.mockllm.answers import Exchange, build_completion, message_text, prompt_tokens
 from pipeline.mockllm.config import MockConfig
 from pipeline.mockllm.faults import Fault, FaultBook
+from pipeline.mockllm.streaming import chunk_sequence, sse
 
 __all__ = ["build_app", "main"]
-
-_WORDS = (
-    "the", "quarterly", "plan", "looks", "sound", "overall", "but", "the", "risks", "section",
-    "needs", "clearer", "owners", "and", "dates", "consider", "summarising", "the", "budget",
-    "impact", "in", "one", "table", "before", "review",
-)
-
 
 class MockState:
     """Counters, the idempotency store and the fault book of one server."""
@@ -53,6 +49,9 @@ class MockState:
         self.stored: dict[str, dict[str, Any]] = {}
         self.pending: set[str] = set()
         self.log: list[dict[str, Any]] = []
+        # Every request body by prompt id, so tests can check what the LLM received.
+        self.bodies: dict[str, list[dict[str, Any]]] = {}
+        self.prefixes: set[str] = set()
         self.in_flight = 0
         self.max_in_flight = 0
 
@@ -69,46 +68,6 @@ def _error(status: int, message: str, retry_after: float | None = None) -> web.R
     return web.json_response(body, status=status, headers=headers)
 
 
-_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*_\d+>")
-
-
-def _answer(messages: Sequence[dict[str, Any]], model: str, n: int) -> str:
-    last = next((m.get("content", "") for m in reversed(messages) if m.get("role") == "user"), "")
-    if "[[echo]]" in str(last):
-        return str(last).replace("[[echo]]", "").strip()
-    seed = int(hashlib.sha256(str(last).encode()).hexdigest()[:8], 16)
-    words = [_WORDS[(seed + i * 7) % len(_WORDS)] for i in range(12 + seed % 20)]
-    # Real models echo the placeholders they were given; so does the mock, so the
-    # dispatch stage's re-identification has something to do.
-    echoed = list(dict.fromkeys(_PLACEHOLDER.findall(str(last))))
-    regarding = f"Regarding {', '.join(echoed)}: " if echoed else ""
-    return f"Mock answer {n} from {model}: {regarding}" + " ".join(words).capitalize() + "."
-
-
-def _completion(messages: Sequence[dict[str, Any]], model: str, n: int) -> dict[str, Any]:
-    answer = _answer(messages, model, n)
-    prompt_tokens = sum(len(str(m.get("content", "")).split()) + 4 for m in messages)
-    completion_tokens = len(answer.split())
-    return {
-        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": model,
-        "system_fingerprint": "fp_mockllm",
-        "choices": [{
-            "index": 0,
-            "message": {"role": "assistant", "content": answer, "refusal": None},
-            "logprobs": None,
-            "finish_reason": "stop",
-        }],
-        "usage": {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-        },
-    }
-
-
 async def _apply_fault(request: web.Request, fault: Fault, state: MockState) -> web.StreamResponse:
     state.stats[f"fault_{fault.status if fault.mode == 'status' else fault.mode}"] += 1
     if fault.mode == "hang":
@@ -119,7 +78,7 @@ async def _apply_fault(request: web.Request, fault: Fault, state: MockState) -> 
             request.transport.abort()
         raise asyncio.CancelledError  # nothing more to write on an aborted connection
     if fault.mode == "truncated":
-        body = json.dumps(_completion([], "truncated", 0))
+        body = json.dumps(build_completion(Exchange({"messages": []}, 0)))
         return web.Response(text=body[: len(body) // 2], content_type="application/json")
     return _error(fault.status, "mock fault", fault.retry_after)
 
@@ -131,27 +90,29 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
         return _error(401, "invalid api key")
     try:
         body = await request.json()
-        messages = list(body["messages"])
-        model = str(body.get("model", cfg.models[0]))
+        messages = [m for m in body["messages"] if isinstance(m, dict)]
+        if not messages or not isinstance(body.get("model", ""), str):
+            raise ValueError("no messages")
     except (ValueError, KeyError, TypeError):
         return _error(400, "invalid request body")
     key = request.headers.get("Idempotency-Key")
     prompt_id = request.headers.get("X-Prompt-Id") or key or "anonymous"
+    state.bodies.setdefault(prompt_id, []).append(body)
     state.stats["requests"] += 1
     state.in_flight += 1
     state.max_in_flight = max(state.max_in_flight, state.in_flight)
     entry = {"prompt_id": prompt_id, "at": time.time(), "result": "200"}  # arrival time
     state.log.append(entry)
     try:
-        text = " ".join(str(m.get("content", "")) for m in messages)
+        text = " ".join(message_text(m) for m in messages)
         fault = state.faults.take(prompt_id, text)
-        if fault is not None:
+        if fault is not None and fault.mode != "midstream":
             entry["result"] = fault.mode if fault.mode != "status" else str(fault.status)
             return await _apply_fault(request, fault, state)
         if key is not None and key in state.stored:
             state.stats["replays"] += 1
             entry["result"] = "replay"
-            return web.json_response(state.stored[key])
+            return await _reply(request, body, state.stored[key], None)
         if key is not None and key in state.pending:
             state.stats["conflicts"] += 1
             entry["result"] = "409"
@@ -163,15 +124,60 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
             await asyncio.sleep(delay / 1000.0)
             state.calls[prompt_id] += 1
             state.stats["completions"] += 1
-            reply = _completion(messages, model, state.stats["completions"])
-            if key is not None:
+            reply = build_completion(
+                Exchange(body, state.stats["completions"], _cached_tokens(state, messages))
+            )
+            if key is not None:  # like a gateway that finishes upstream whatever the client does
                 state.stored[key] = reply
         finally:
             if key is not None:
                 state.pending.discard(key)
-        return web.json_response(reply)
+        if fault is not None:
+            entry["result"] = "midstream"
+            state.stats["fault_midstream"] += 1
+        return await _reply(request, body, reply, fault)
     finally:
         state.in_flight -= 1
+
+
+def _cached_tokens(state: MockState, messages: list[dict[str, Any]]) -> int:
+    """Prompt caching: the tokens of a conversation prefix this server has seen before."""
+    prefix = messages[:-1]
+    if not prefix:
+        return 0
+    digest = hashlib.sha256(json.dumps(prefix, sort_keys=True).encode()).hexdigest()
+    seen = digest in state.prefixes
+    state.prefixes.add(hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest())
+    return prompt_tokens(prefix) if seen else 0
+
+
+async def _reply(
+    request: web.Request, body: dict[str, Any], reply: dict[str, Any], fault: Fault | None
+) -> web.StreamResponse:
+    """The completion as JSON, or streamed as SSE; a midstream fault drops the connection."""
+    if not body.get("stream"):
+        if fault is not None and request.transport is not None:
+            request.transport.abort()
+            raise asyncio.CancelledError
+        return web.json_response(reply)
+    options = body.get("stream_options") or {}
+    seed = int(hashlib.sha256(reply["id"].encode()).hexdigest()[:8], 16)
+    chunks = chunk_sequence(reply, bool(options.get("include_usage")), seed)
+    stream = web.StreamResponse(headers={"Content-Type": "text/event-stream",
+                                         "Cache-Control": "no-cache"})
+    await stream.prepare(request)
+    gap = request.app[STATE].config.chunk_ms / 1000.0
+    for n, chunk in enumerate(chunks):
+        if fault is not None and n == len(chunks) // 2:
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError
+        await stream.write(sse(chunk))
+        if gap:
+            await asyncio.sleep(gap)
+    await stream.write(sse(None))
+    await stream.write_eof()
+    return stream
 
 
 async def models(request: web.Request) -> web.Response:
@@ -192,7 +198,7 @@ async def set_faults(request: web.Request) -> web.Response:
 async def set_config(request: web.Request) -> web.Response:
     cfg: MockConfig = request.app[STATE].config
     spec = await request.json()
-    for name in ("latency_ms", "jitter_ms", "hang_seconds", "retry_after"):
+    for name in ("latency_ms", "jitter_ms", "hang_seconds", "retry_after", "chunk_ms"):
         if name in spec:
             setattr(cfg, name, float(spec[name]))
     return web.json_response({"latency_ms": cfg.latency_ms, "jitter_ms": cfg.jitter_ms})
@@ -212,6 +218,12 @@ async def stats(request: web.Request) -> web.Response:
 
 async def request_log(request: web.Request) -> web.Response:
     return web.json_response(request.app[STATE].log)
+
+
+async def request_bodies(request: web.Request) -> web.Response:
+    """The bodies received for one prompt id (``?prompt_id=``), in arrival order."""
+    bodies = request.app[STATE].bodies.get(request.query.get("prompt_id", ""), [])
+    return web.json_response(bodies)
 
 
 async def reset(request: web.Request) -> web.Response:
@@ -236,6 +248,7 @@ def build_app(config: MockConfig | None = None) -> web.Application:
     app.router.add_get("/admin/calls", calls)
     app.router.add_get("/admin/stats", stats)
     app.router.add_get("/admin/log", request_log)
+    app.router.add_get("/admin/requests", request_bodies)
     app.router.add_post("/admin/reset", reset)
     return app
 
@@ -248,9 +261,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8088)
     parser.add_argument("--latency-ms", type=float, default=cfg.latency_ms)
     parser.add_argument("--jitter-ms", type=float, default=cfg.jitter_ms)
+    parser.add_argument("--chunk-ms", type=float, default=cfg.chunk_ms,
+                        help="pause between streamed chunks")
     parser.add_argument("--api-key", default=cfg.api_key)
     parser.add_argument("--fault", default=cfg.fault, help="fault mode active from start")
     args = parser.parse_args(argv)
-    cfg.latency_ms, cfg.jitter_ms = args.latency_ms, args.jitter_ms
+    cfg.latency_ms, cfg.jitter_ms, cfg.chunk_ms = args.latency_ms, args.jitter_ms, args.chunk_ms
     cfg.api_key, cfg.fault = args.api_key, args.fault
     web.run_app(build_app(cfg), host=args.host, port=args.port, print=None, access_log=None)

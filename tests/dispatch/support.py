@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -59,6 +60,51 @@ def approved_event(
     return event
 
 
+def approved_v2_event(
+    prompt_id: str,
+    request: dict[str, Any],
+    *,
+    destination: str | None = None,
+    conversation_id: str | None = None,
+    pseudonyms: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A valid prompts.approved v2 event carrying ``request`` (a create() body) whole."""
+    decision: dict[str, Any] = {
+        "action": "allow", "rule_ids": [], "reasons": [], "classification": "internal",
+    }
+    if destination is not None:
+        decision["destination"] = destination
+    event: dict[str, Any] = {
+        "schema_version": "v2",
+        "id": prompt_id,
+        "tenant": "acme",
+        "user": "u-1",
+        "request": request,
+        "decision": decision,
+        "findings": [],
+        "classified_at": "2026-01-01T00:00:00.000Z",
+    }
+    if conversation_id is not None:
+        event["conversation_id"] = conversation_id
+    if pseudonyms is not None:
+        event["pseudonyms"] = pseudonyms
+    return event
+
+
+LOOKUP_TOOL: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "lookup_customer",
+        "description": "Find a customer record.",
+        "parameters": {
+            "type": "object",
+            "properties": {"email": {"type": "string"}, "limit": {"type": "integer"}},
+            "required": ["email"],
+        },
+    },
+}
+
+
 def unique_topics() -> TopicNames:
     tag = uuid.uuid4().hex[:8]
     return TopicNames(**{k: f"d{tag}.{v}" for k, v in TopicNames().model_dump().items()})
@@ -78,13 +124,15 @@ def http_json(url: str, body: dict[str, Any] | None = None, timeout: float = 5.0
 class MockLLM:
     """``python -m pipeline.mockllm`` in a subprocess, plus its admin API."""
 
-    def __init__(self, port: int, log: Path, latency_ms: float = 20.0) -> None:
+    def __init__(
+        self, port: int, log: Path, latency_ms: float = 20.0, chunk_ms: float = 1.0
+    ) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self._log = log.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pipeline.mockllm", "--port", str(port),
-             "--latency-ms", str(latency_ms)],
+             "--latency-ms", str(latency_ms), "--chunk-ms", str(chunk_ms)],
             cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT,
         )
         wait_for(lambda: self._up(), 15, "mock LLM did not start")
@@ -112,6 +160,13 @@ class MockLLM:
 
     def log(self) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = http_json(self.url + "/admin/log")
+        return result
+
+    def bodies(self, prompt_id: str) -> list[dict[str, Any]]:
+        """The request bodies the mock received for ``prompt_id``."""
+        result: list[dict[str, Any]] = http_json(
+            self.url + "/admin/requests?prompt_id=" + urllib.parse.quote(prompt_id)
+        )
         return result
 
     def reset_peak(self) -> None:

@@ -114,29 +114,48 @@ async def test_answer_goes_to_responses_after_a_durable_started_record() -> None
     assert h.metric("prompt_dlp_tokens_total", destination="default", kind="prompt") == 7
 
 
+class _HelloGuard:
+    """Finds the word "Hello" (as if it were an e-mail address) and masks it."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+        self.requests: list[str] = []
+
+    def session(self, request: Any) -> Any:
+        self.requests.append(request.id)
+        return self
+
+    async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
+        if self.fail:
+            raise RuntimeError("detector down")
+        return [[Finding("EMAIL_ADDRESS", Category.PII, 0, t.index("Hello"), t.index("Hello") + 5,
+                         0.9, "email")] if "Hello" in t else [] for t in texts]
+
+    def render(self, text: str, findings: Sequence[Finding]) -> str:
+        for f in sorted(findings, key=lambda f: -f.start):
+            text = text[: f.start] + "<EMAIL>" + text[f.end :]
+        return text
+
+
 async def test_guard_is_applied_before_the_response_is_produced() -> None:
-    """The answer on the wire is the guard's output, with its findings."""
-    finding = Finding("EMAIL_ADDRESS", Category.PII, 0, 0, 6, 0.9, "email")
-
-    async def guard(answer: str, approved: dict[str, Any]) -> tuple[str, list[Finding]]:
-        assert approved["id"] == "p1"
-        return answer.replace("Hello", "<EMAIL>"), [finding]
-
+    """The answer on the wire is the guard's output, with its findings (v1: by message index)."""
+    guard = _HelloGuard()
     h = Harness(ok, guard=guard)
     await h.handle(approved_event("p1"))
     (response,) = h.on("responses")
+    assert guard.requests == ["p1"]
     assert response["answer"] == "<EMAIL> there."
-    assert response["findings"] == [finding.to_dict()]
+    assert response["findings"] == [
+        Finding("EMAIL_ADDRESS", Category.PII, 0, 0, 5, 0.9, "email").to_dict()
+    ]
     validator("response.json").validate(response)
+    (audit,) = h.on("audit")
+    validator("audit.json").validate(audit)
 
 
 async def test_failing_guard_fails_closed() -> None:
     """An answer that could not be scanned is never delivered."""
-
-    async def guard(answer: str, approved: dict[str, Any]) -> tuple[str, list[Finding]]:
-        raise RuntimeError("detector down")
-
-    h = Harness(ok, guard=guard)
+    h = Harness(ok, guard=_HelloGuard(fail=True))
     assert await h.handle(approved_event("p1")) == "failed"
     (response,) = h.on("responses")
     assert response["status"] == "failed" and response["reason"] == "response_guard_failed"
