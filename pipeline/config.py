@@ -104,6 +104,14 @@ class Settings(BaseSettings):
             raise ValueError("replication above 3 is never what you want here")
         return self
 
+    def hmac_secret(self) -> bytes | None:
+        """The HMAC key (``hash`` operator, fingerprints) from the inline value or its file."""
+        if self.hmac_key is not None:
+            return self.hmac_key.get_secret_value().encode()
+        if self.hmac_key_file is not None:
+            return self.hmac_key_file.read_bytes().strip()
+        return None
+
     @property
     def bootstrap_servers(self) -> str:
         """The broker list without faust's ``kafka://`` scheme, for aiokafka."""

@@ -1,5 +1,8 @@
 """Loads the JSON Schemas in ``schemas/v1`` and hands out compiled validators.
 
+They are read from the package (``pipeline/schemas``, shipped in the wheel); the repository's
+top-level ``schemas/`` is the published copy, kept identical by a test.
+
 The schemas are the contract with the teams on the bus; the code validates
 inbound events against them and the tests validate everything we produce.
 """
@@ -16,7 +19,7 @@ from referencing import Registry, Resource
 
 __all__ = ["SCHEMA_DIR", "schema", "validator"]
 
-SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas" / "v1"
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas" / "v1"
 _BASE = "https://prompt-dlp.dev/schemas/v1/"
 
 

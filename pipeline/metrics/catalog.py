@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, ProcessCollector
 
 from pipeline import __version__
+from pipeline.errors import DetectionFailure
 
 __all__ = [
     "CIRCUIT_CLOSED",
@@ -56,7 +57,7 @@ DLQ_REASONS: dict[str, tuple[str, ...]] = {
 }
 DISPATCH_STATUSES = ("2xx", "429", "5xx", "4xx", "timeout", "error")
 TOKEN_KINDS = ("prompt", "completion")
-DETECTION_FAILURE_KINDS = ("error", "timeout")
+DETECTION_FAILURE_KINDS = tuple(kind.value for kind in DetectionFailure)
 REVIEW_ACTIONS = ("release", "reject")
 PIPELINE_STAGES = ("classify", "dispatch")
 

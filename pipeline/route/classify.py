@@ -21,7 +21,7 @@ import orjson
 from pipeline.bus import Record
 from pipeline.config import Settings
 from pipeline.crypto import KeyRing
-from pipeline.errors import InvalidEvent
+from pipeline.errors import DetectionFailure, InvalidEvent
 from pipeline.events import Action, Decision, Finding, InboundPrompt
 from pipeline.ingest import parse_inbound
 from pipeline.ingest.parse import peek_identity
@@ -62,6 +62,7 @@ class Routed:
     records: tuple[Record, ...]
     action: str | None = None
     findings: tuple[Finding, ...] = ()
+    # dlq: the reason code; quarantine after a failure: a ``DetectionFailure`` (metric label).
     reason: str | None = None
 
 
@@ -145,7 +146,7 @@ class Classifier:
         prompt: InboundPrompt,
         decision: Decision,
         findings: Sequence[Finding],
-        reason: str | None = None,
+        reason: DetectionFailure | None = None,
     ) -> Routed:
         original = self._keys.encrypt(
             orjson.dumps({"model": prompt.model, "messages": prompt.messages_dicts()}),
@@ -172,7 +173,7 @@ class Classifier:
             (f"detection or policy failed ({kind}); held for review",),
             classification="restricted",
         )
-        return self._quarantine(raw, prompt, decision, (), reason=kind)
+        return self._quarantine(raw, prompt, decision, (), reason=DetectionFailure.of(exc))
 
     def _dead_letter(self, raw: RawEvent, exc: InvalidEvent) -> Routed:
         size = len(raw.value or b"")
