@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pipeline.config import Settings
 from pipeline.decide.build import load_policy
@@ -22,10 +22,7 @@ from pipeline.events import Decision, Finding, InboundPrompt, Message
 from pipeline.redact.engine import redact
 from pipeline.redact.pseudonyms import PseudonymBook
 
-if TYPE_CHECKING:
-    from pipeline.detect.engine import DetectionEngine
-
-__all__ = ["MODEL_PINS", "DlpEngine", "build_dlp_engine", "require_spacy_model"]
+__all__ = ["MODEL_PINS", "Detector", "DlpEngine", "build_dlp_engine", "require_spacy_model"]
 
 # The hash-pinned model requirement, shipped in the wheel (a copy of requirements/model.txt).
 MODEL_PINS = Path(__file__).resolve().parent / "model-requirements.txt"
@@ -48,6 +45,16 @@ def require_spacy_model(name: str) -> None:
     )
 
 
+class Detector(Protocol):
+    """What the engine needs of detection (``pipeline.detect.engine.DetectionEngine``)."""
+
+    version: str
+
+    def detect(self, messages: Sequence[Message]) -> list[Finding]: ...
+
+    def detect_batch(self, prompts: Sequence[Sequence[Message]]) -> list[list[Finding]]: ...
+
+
 class DlpEngine:
     """One policy, one detector, one HMAC key: the verdict on any list of messages."""
 
@@ -55,7 +62,7 @@ class DlpEngine:
         self,
         settings: Settings,
         policy: Policy,
-        detector: DetectionEngine,
+        detector: Detector,
         hmac_key: bytes | None,
     ) -> None:
         self.settings = settings
