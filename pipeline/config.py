@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     # After the first event of a batch, wait this long for more (unless the batch is full).
     batch_linger_seconds: float = Field(default=0.002, ge=0)
 
+    # How often each classify worker tombstones the expired vault entries it owns.
+    vault_purge_interval_seconds: float = Field(default=300.0, gt=0)
     vault_keys: SecretStr | None = None
     vault_keys_file: Path | None = None
     hmac_key: SecretStr | None = None

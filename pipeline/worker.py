@@ -71,12 +71,13 @@ def _register_roles(app: faust.App, ctx: WorkerContext, roles: set[str]) -> None
     if "classify" in roles:
         from pipeline.privacy.agent import register as register_control
         from pipeline.route.agent import register as register_classify
-        from pipeline.route.vault_table import StrKeyed, vault_table
+        from pipeline.route.vault_table import StrKeyed, register_vault_purge, vault_table
         from pipeline.wiring import build_classifier
 
         vault = StrKeyed(vault_table(app, ctx.settings))
         register_classify(app, ctx, build_classifier(ctx.settings, engine=engine, vault=vault))
         register_control(app, ctx, vault)
+        register_vault_purge(app, ctx, vault)
     if "dispatch" in roles:
         from pipeline.dispatch.agent import register as register_dispatch
         from pipeline.wiring import build_response_guard

@@ -151,6 +151,12 @@ class Metrics:
             ["destination"], registry=registry,
         )
 
+        self.vault_purged = Counter(
+            "prompt_dlp_vault_entries_purged_total",
+            "Expired pseudonym-vault entries deleted (tombstoned on the compacted vault topic).",
+            registry=registry,
+        )
+
         # Quarantine review.
         self.quarantine_pending = Gauge(
             "prompt_dlp_quarantine_pending", "Quarantined prompts awaiting review.",
