@@ -13,12 +13,12 @@ from pipeline.config import Settings
 from pipeline.contracts import validator
 from pipeline.crypto import Envelope
 from pipeline.decide.build import load_policy
-from pipeline.events import Category, Finding, InboundPrompt
-from pipeline.redact.vault import MappingVaultStore, open_book
-from pipeline.route.classify import Classifier, RawEvent, Routed
 from pipeline.detect.errors import DetectionTimeout, RecognizerFailed
 from pipeline.engine import DlpEngine
+from pipeline.events import Category, Finding, InboundPrompt
 from pipeline.metrics.catalog import DETECTION_FAILURE_KINDS
+from pipeline.redact.vault import MappingVaultStore, open_book
+from pipeline.route.classify import Classifier, RawEvent, Routed
 from pipeline.wiring import VaultPolicyStage, key_ring
 
 SECRET = "AKIAQWERTYUIOPASDFGH"
