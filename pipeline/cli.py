@@ -25,7 +25,12 @@ __all__ = ["main"]
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Data-loss prevention for LLM prompts on a Kafka bus."""
+    from pipeline.logs import configure_logging
+
     ctx.obj = Settings()
+    # Every command logs through the content guard (JSON on stderr); the worker
+    # re-installs the same setup when faust takes over logging.
+    configure_logging(ctx.obj.log_level)
 
 
 def _settings() -> Settings:

@@ -14,6 +14,7 @@ if it is still busy (fail closed), never queued behind it.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import time
 from collections.abc import Sequence
@@ -51,7 +52,9 @@ class BatchRunner:
             if self._running is not None and not self._running.done():
                 # A previous overrun still holds the thread: wait for it inside our deadline.
                 await _wait(self._running, deadline)
-            self._running = self._executor.submit(self._classifier.inspect, batch)
+            # The thread logs with the caller's bound context (the batch's trace ids).
+            context = contextvars.copy_context()
+            self._running = self._executor.submit(context.run, self._classifier.inspect, batch)
             inspected = await _wait(self._running, deadline)
         except TimeoutError as exc:
             self.overruns += 1
