@@ -32,7 +32,6 @@ __all__ = [
     "REVIEW_ACTIONS",
     "TOKEN_KINDS",
     "Metrics",
-    "status_class",
 ]
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -60,13 +59,6 @@ TOKEN_KINDS = ("prompt", "completion")
 DETECTION_FAILURE_KINDS = tuple(kind.value for kind in DetectionFailure)
 REVIEW_ACTIONS = ("release", "reject")
 PIPELINE_STAGES = ("classify", "dispatch")
-
-
-def status_class(status: int) -> str:
-    """Map an HTTP status to its bounded label value (2xx, 429, 4xx, 5xx)."""
-    if status == 429:
-        return "429"
-    return f"{status // 100}xx" if 200 <= status < 600 else "error"
 
 
 class Metrics:
