@@ -20,7 +20,7 @@ from tests.conftest import unique_topics
 from tests.faults.ledger import Ledger
 from tests.integration.kafka_io import collect
 from tests.integration.workers import WorkerGroup, classify_env
-from tests.security.corpus import TRIGGER, Corpus, Event, catastrophic_policy, inbound
+from tests.security.corpus import TRIGGER, Corpus, Event, catastrophic_policy, fault_seed, inbound
 
 pytestmark = pytest.mark.integration
 
@@ -53,7 +53,7 @@ def test_a_raising_recognizer_quarantines_only_the_prompts_it_touched(
         raise RuntimeError("recognizer bug")
 
     monkeypatch.setattr(EmailAddressRecognizer, "scan", boom)
-    corpus = Corpus(3)
+    corpus = Corpus(fault_seed(3))
     email, token = corpus.email(), corpus.github_token()
     routed = _classify(
         build_classifier(settings),
@@ -94,7 +94,7 @@ async def test_worker_with_a_tiny_time_budget_fails_closed_end_to_end(
     topics = unique_topics()
     ledger = Ledger(topics)
     await ensure_topics(Settings(broker=kafka_broker.faust_url, topics=topics, partitions=2))
-    corpus = Corpus(17)
+    corpus = Corpus(fault_seed(17))
     events: list[Event] = []
     for i in range(10):
         events.append(Event(f"trigger-{i}", inbound(f"trigger-{i}", TRIGGER), "quarantine"))
