@@ -21,13 +21,13 @@ import orjson
 from prometheus_client import CollectorRegistry
 
 from pipeline.config import Settings
+from pipeline.config.review import ReviewSettings, Role
 from pipeline.crypto import KeyRing, configured_key_ring
 from pipeline.errors import PromptDlpError
 from pipeline.metrics import Metrics
 from pipeline.quarantine import output
 from pipeline.quarantine.retention import purge_targets
 from pipeline.quarantine.service import Reviewer, ReviewService
-from pipeline.quarantine.settings import ReviewSettings, Role
 from pipeline.quarantine.store import QuarantineStore
 from pipeline.quarantine.web.forms import query_from
 

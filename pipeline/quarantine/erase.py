@@ -5,10 +5,10 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry
 
 from pipeline.config import Settings
+from pipeline.config.review import Role
 from pipeline.metrics import Metrics
 from pipeline.quarantine.commands import keyring_for, open_store
 from pipeline.quarantine.service import Reviewer, ReviewService
-from pipeline.quarantine.settings import Role
 
 __all__ = ["erase_user_quarantine"]
 

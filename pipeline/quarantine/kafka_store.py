@@ -19,13 +19,19 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from pipeline.bus import KafkaSink, client_options, ensure_topics
 from pipeline.config import Settings
 from pipeline.quarantine.store import Clock, QuarantineStore, utcnow
-from pipeline.topics import Role, spec_for
+from pipeline.topics import TopicRole, spec_for
 
 __all__ = ["KafkaQuarantineStore"]
 
 log = logging.getLogger(__name__)
 
-_WRITTEN_ROLES = (Role.QUARANTINE, Role.QUARANTINE_STATE, Role.APPROVED, Role.RESPONSES, Role.AUDIT)
+_WRITTEN_ROLES = (
+    TopicRole.QUARANTINE,
+    TopicRole.QUARANTINE_STATE,
+    TopicRole.APPROVED,
+    TopicRole.RESPONSES,
+    TopicRole.AUDIT,
+)
 
 
 class KafkaQuarantineStore(QuarantineStore):

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from pipeline.bus import Record
+from pipeline.config.review import Role
 from pipeline.crypto import Envelope, KeyRing
 from pipeline.events import Message
 from pipeline.metrics import Metrics
@@ -23,7 +24,6 @@ from pipeline.quarantine import records
 from pipeline.quarantine.errors import BadRequest, Conflict, Forbidden, NotFound
 from pipeline.quarantine.masking import MaskedMessage, mask_messages, redact_with_placeholders
 from pipeline.quarantine.model import HistoryEntry, QuarantineItem, ReviewState, now_iso
-from pipeline.quarantine.settings import Role
 from pipeline.quarantine.store import QuarantineStore
 
 __all__ = ["MAX_TEXT", "ReviewService", "Reviewer"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from prometheus_client import CollectorRegistry
 
+from pipeline.config.review import Role
 from pipeline.quarantine.errors import BadRequest, Conflict, Forbidden, NotFound
 from pipeline.quarantine.model import ReviewState
 from pipeline.quarantine.service import Reviewer
-from pipeline.quarantine.settings import Role
 from pipeline.quarantine.testing import memory_service
 
 from .conftest import AWS_SECRET, EMAIL

@@ -4,6 +4,10 @@ Built once at the entry point (the CLI) and passed down; stages never read
 ``os.environ``. Credentials are ``SecretStr`` so they never print, and may be
 given inline or as ``*_FILE`` paths (the Kubernetes/Docker secrets idiom).
 Nested groups use ``__`` (e.g. ``PROMPT_DLP_TOPICS__INBOUND``).
+
+Every settings class lives in this package: the dispatch group in
+``config.dispatch``, the review console's in ``config.review``, so the
+configuration depends on no feature package (they depend on it).
 """
 
 from __future__ import annotations
@@ -14,15 +18,15 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from pipeline.dispatch.settings import DispatchSettings
-from pipeline.quarantine.settings import ReviewSettings
+from pipeline.config.dispatch import DispatchSettings
+from pipeline.config.review import ReviewSettings
 
 __all__ = ["DEFAULT_BROKER", "KafkaSecurity", "Settings", "TopicNames"]
 
 DEFAULT_BROKER = "kafka://127.0.0.1:9092"
 DEFAULT_PARTITIONS = 4
 DEFAULT_MAX_EVENT_BYTES = 1_048_576
-DEFAULT_POLICY = Path(__file__).parent / "decide" / "default_policy.yaml"
+DEFAULT_POLICY = Path(__file__).resolve().parents[1] / "decide" / "default_policy.yaml"
 
 
 class TopicNames(BaseModel):
