@@ -28,7 +28,7 @@ from pipeline.metrics import Metrics
 from pipeline.quarantine import output
 from pipeline.quarantine.retention import purge_targets
 from pipeline.quarantine.service import Reviewer, ReviewService
-from pipeline.quarantine.store import QuarantineStore
+from pipeline.quarantine.stores import StoreFactory, open_kafka_store
 from pipeline.quarantine.web.forms import query_from
 
 __all__ = ["keyring_for", "open_store", "quarantine", "rescan", "review_settings"]
@@ -38,11 +38,8 @@ _IDENTITY = "quarantine.reviewer"
 _TIME_FORMATS = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
 
 
-def open_store(settings: Settings) -> QuarantineStore:
-    """Open the Kafka-backed store; tests replace this function with an in-memory one."""
-    from pipeline.quarantine.kafka_store import KafkaQuarantineStore
-
-    return KafkaQuarantineStore(settings)
+# The factory every command opens its store with (tests set an in-memory one here).
+open_store: StoreFactory = open_kafka_store
 
 
 def review_settings(settings: Settings) -> ReviewSettings:

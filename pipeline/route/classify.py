@@ -27,11 +27,11 @@ from pipeline.ingest import parse_inbound
 from pipeline.ingest.parse import peek_identity
 from pipeline.route import records
 from pipeline.route.stages import DetectStage, PolicyStage
+from pipeline.tracing import Headers
 
 __all__ = ["ACTOR", "Classifier", "Inspected", "RawEvent", "Routed"]
 
 ACTOR = "classify-worker"
-Headers = tuple[tuple[str, bytes], ...]
 
 
 @dataclass(frozen=True, slots=True)
