@@ -30,6 +30,7 @@ from pipeline.quarantine.retention import purge_targets
 from pipeline.quarantine.service import Reviewer, ReviewService
 from pipeline.quarantine.stores import StoreFactory, open_kafka_store
 from pipeline.quarantine.web.forms import query_from
+from pipeline.redact.release import PolicyRedactor
 
 __all__ = ["keyring_for", "open_store", "quarantine", "rescan", "review_settings"]
 
@@ -72,7 +73,8 @@ def _run(fn: Callable[[ReviewService], Awaitable[T]], metrics: Metrics | None = 
         await store.start()
         try:
             service = ReviewService(store, keyring_for(settings),
-                                    metrics or Metrics(CollectorRegistry()))
+                                    metrics or Metrics(CollectorRegistry()),
+                                    PolicyRedactor.from_settings(settings))
             return await fn(service)
         finally:
             await store.stop()

@@ -9,22 +9,28 @@ write their audit event first, so nothing is shown that was not recorded.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
 from pipeline.bus import Record
+from pipeline.config import DEFAULT_POLICY
 from pipeline.config.review import Role
 from pipeline.crypto import Envelope, KeyRing
+from pipeline.decide.build import load_policy
 from pipeline.events import Message
 from pipeline.metrics import Metrics
 from pipeline.quarantine import records
 from pipeline.quarantine.errors import BadRequest, Conflict, Forbidden, NotFound
-from pipeline.quarantine.masking import MaskedMessage, mask_messages, redact_with_placeholders
+from pipeline.quarantine.masking import MaskedMessage, mask_messages
 from pipeline.quarantine.model import HistoryEntry, QuarantineItem, ReviewState, now_iso
 from pipeline.quarantine.store import QuarantineStore
+from pipeline.redact.release import PolicyRedactor
+
+# Redacts a quarantined prompt (its record and decrypted messages) for a release.
+Redactor = Callable[[Mapping[str, Any], Sequence[Message]], Sequence[Message]]
 
 __all__ = ["MAX_TEXT", "ReviewService", "Reviewer"]
 
@@ -53,9 +59,15 @@ class ReviewService:
     """Role checks, decryption and the records each action writes."""
 
     def __init__(
-        self, store: QuarantineStore, keyring: KeyRing | None, metrics: Metrics | None = None
+        self,
+        store: QuarantineStore,
+        keyring: KeyRing | None,
+        metrics: Metrics | None = None,
+        redactor: Redactor | None = None,
     ) -> None:
         self.store = store
+        # A redacted release uses the policy's operators (default: the shipped policy).
+        self.redactor = redactor or PolicyRedactor(load_policy(DEFAULT_POLICY))
         self.keyring = keyring
         self.metrics = metrics
         self.topics = store.topics
@@ -139,7 +151,7 @@ class ReviewService:
             self._pending(item)
             clear = self.decrypt(item)
             messages = (
-                clear if mode == "original" else redact_with_placeholders(clear, item.findings)
+                clear if mode == "original" else self.redactor(item.record, clear)
             )
             return await self._release(who, item, messages, mode, why)
 
