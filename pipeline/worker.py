@@ -65,9 +65,6 @@ def run_worker(settings: Settings, roles: set[str]) -> None:
 
 
 def _register_roles(app: faust.App, ctx: WorkerContext, roles: set[str]) -> None:
-    from pipeline.engine import build_dlp_engine
-
-    engine = build_dlp_engine(ctx.settings)  # one engine for both roles
     if "classify" in roles:
         from pipeline.privacy.agent import register as register_control
         from pipeline.route.agent import register as register_classify
@@ -75,14 +72,14 @@ def _register_roles(app: faust.App, ctx: WorkerContext, roles: set[str]) -> None
         from pipeline.wiring import build_classifier
 
         vault = StrKeyed(vault_table(app, ctx.settings))
-        register_classify(app, ctx, build_classifier(ctx.settings, engine=engine, vault=vault))
+        register_classify(app, ctx, build_classifier(ctx.settings, vault=vault))
         register_control(app, ctx, vault)
         register_vault_purge(app, ctx, vault)
     if "dispatch" in roles:
         from pipeline.dispatch.agent import register as register_dispatch
         from pipeline.wiring import build_response_guard
 
-        register_dispatch(app, ctx, build_response_guard(ctx.settings, engine))
+        register_dispatch(app, ctx, build_response_guard(ctx.settings))
 
 
 def _prime_metrics(ctx: WorkerContext) -> None:
