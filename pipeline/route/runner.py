@@ -50,8 +50,9 @@ class BatchRunner:
         deadline = time.monotonic() + self._budget * max(1, len(batch)) + self._slack
         try:
             if self._running is not None and not self._running.done():
-                # A previous overrun still holds the thread: wait for it inside our deadline.
-                await _wait(self._running, deadline)
+                # A previous overrun still holds the thread: wait for it to end (its outcome
+                # belongs to the batch already quarantined) inside our own deadline.
+                await _idle(self._running, deadline)
             # The thread logs with the caller's bound context (the batch's trace ids).
             context = contextvars.copy_context()
             self._running = self._executor.submit(context.run, self._classifier.inspect, batch)
@@ -70,7 +71,22 @@ class BatchRunner:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
+def _wrapped(future: Future[Inspected]) -> asyncio.Future[Inspected]:
+    """An awaitable view of ``future`` whose late outcome is never reported as unretrieved."""
+    wrapped = asyncio.wrap_future(future)
+    wrapped.add_done_callback(lambda f: f.cancelled() or f.exception())
+    return wrapped
+
+
 async def _wait(future: Future[Inspected], deadline: float) -> Inspected:
     """The future's result by ``deadline``; on timeout the call keeps its thread (shielded)."""
     remaining = max(0.0, deadline - time.monotonic())
-    return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), remaining)
+    return await asyncio.wait_for(asyncio.shield(_wrapped(future)), remaining)
+
+
+async def _idle(future: Future[Inspected], deadline: float) -> None:
+    """Wait until ``future`` is done, whatever its outcome; ``TimeoutError`` at ``deadline``."""
+    remaining = max(0.0, deadline - time.monotonic())
+    done, _ = await asyncio.wait({_wrapped(future)}, timeout=remaining)
+    if not done:
+        raise TimeoutError("the detection thread is still busy")

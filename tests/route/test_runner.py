@@ -75,3 +75,33 @@ async def test_a_hundred_overruns_leave_the_thread_count_flat(
         stuck.release.set()
         runner.close()
 
+
+
+async def test_a_late_failure_of_an_overrun_does_not_fail_the_next_batch(
+    classifier: Classifier, stuck: StuckDetect
+) -> None:
+    """The stuck call's eventual error belongs to the batch already quarantined."""
+    original = stuck.detect_many
+
+    def fails_once_released(prompts: Sequence[InboundPrompt]) -> list[list[Finding] | Exception]:
+        if stuck.calls == 0:
+            stuck.calls += 1
+            stuck.release.wait(timeout=60)
+            raise RuntimeError("late failure of the overrun call")
+        return original(prompts)
+
+    stuck.detect_many = fails_once_released  # type: ignore[method-assign]
+    runner = BatchRunner(classifier, 0.02, slack_seconds=0.0)
+    try:
+        [first] = await runner.run(batch(0))
+        assert first.route == "quarantine"
+        stuck.release.set()
+        for n in range(1, 1_001):  # until the thread is free again (a condition, not a sleep)
+            [routed] = await runner.run(batch(n))
+            if routed.route != "quarantine":
+                break
+            assert routed.reason == "timeout", routed.reason  # never the stale error
+        assert routed.route == "approved"
+    finally:
+        stuck.release.set()
+        runner.close()
