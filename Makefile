@@ -10,7 +10,7 @@ help:
 	@echo "make demo       run the pipeline end to end on a local Kafka broker (stop: make demo-stop)"
 	@echo "make test       install everything and run the whole test suite"
 	@echo "make lint       ruff + mypy"
-	@echo "make eval       score detection on ../shared/corpus/dev.jsonl"
+	@echo "make eval       score detection on ../shared/corpus/dev.jsonl (EVAL_CORPUS=... for another)"
 	@echo "make bench      throughput and latency benchmarks (bench/)"
 
 bootstrap:
@@ -29,8 +29,12 @@ lint: bootstrap
 	.venv/bin/ruff check pipeline tests bench
 	.venv/bin/mypy
 
+EVAL_CORPUS ?= ../shared/corpus/dev.jsonl
 eval: bootstrap
-	.venv/bin/prompt-dlp eval ../shared/corpus/dev.jsonl
+	@if [ ! -f "$(EVAL_CORPUS)" ]; then \
+	  echo "make eval: no corpus at $(EVAL_CORPUS) (the dev corpus lives beside the checkout on dev" \
+	       "machines only); run: make eval EVAL_CORPUS=path/to/labelled.jsonl" >&2; exit 2; fi
+	.venv/bin/prompt-dlp eval "$(EVAL_CORPUS)"
 
 bench: bootstrap
-	.venv/bin/python -m bench.run
+	.venv/bin/python -m bench.run $(BENCH_ARGS)

@@ -149,7 +149,7 @@ def main() -> None:
     parser.add_argument("--no-vanilla", action="store_true", help="skip vanilla presidio")
     args = parser.parse_args()
 
-    from tests.support.broker import LocalBroker
+    from bench.harness.broker import LocalBroker
 
     def _interrupt(signum: int, _frame: object) -> None:
         raise KeyboardInterrupt(f"signal {signum}")

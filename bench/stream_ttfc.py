@@ -75,7 +75,7 @@ async def _direct(url: str, prompts: int) -> dict[str, Any]:
 async def _through(bootstrap: str, topics: Any, prompts: int) -> dict[str, Any]:
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-    from tests.dispatch.support import approved_v2_event
+    from bench.harness.dispatch_stack import approved_v2_event
 
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     consumer = AIOKafkaConsumer(topics.responses_stream, bootstrap_servers=bootstrap,
@@ -119,8 +119,8 @@ async def _through(bootstrap: str, topics: Any, prompts: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    from tests.dispatch import support
-    from tests.support.broker import LocalBroker
+    from bench.harness import dispatch_stack as support
+    from bench.harness.broker import LocalBroker
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--port", type=int, default=19820)

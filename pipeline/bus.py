@@ -25,6 +25,7 @@ from aiokafka.errors import TopicAlreadyExistsError
 from pipeline.config import Settings
 from pipeline.metrics import Metrics
 from pipeline.topics import MAX_MESSAGE_BYTES, TopicSpec, topic_specs
+from pipeline.tracing import Headers
 
 __all__ = [
     "KafkaSink",
@@ -37,7 +38,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Headers = Sequence[tuple[str, bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,7 @@ class Record:
     topic: str
     key: str | None
     value: dict[str, Any] | None
-    headers: tuple[tuple[str, bytes], ...] = field(default_factory=tuple)
+    headers: Headers = field(default_factory=tuple)
 
 
 def encode(value: dict[str, Any] | None) -> bytes | None:

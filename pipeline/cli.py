@@ -25,7 +25,12 @@ __all__ = ["main"]
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Data-loss prevention for LLM prompts on a Kafka bus."""
+    from pipeline.logs import configure_logging
+
     ctx.obj = Settings()
+    # Every command logs through the content guard (JSON on stderr); the worker
+    # re-installs the same setup when faust takes over logging.
+    configure_logging(ctx.obj.log_level)
 
 
 def _settings() -> Settings:
@@ -79,7 +84,7 @@ def scan(policy_file: Path | None, source: IO[bytes], output: IO[bytes]) -> None
 @click.option(
     "--scorer",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="score.py to use (default: the one beside the corpus).",
+    help="A corpus scorer (score.py) to run besides our own [default: one beside the corpus].",
 )
 @click.option(
     "--outputs",
@@ -95,7 +100,7 @@ def scan(policy_file: Path | None, source: IO[bytes], output: IO[bytes]) -> None
 def evaluate(
     corpus: Path, scorer: Path | None, outputs: Path | None, json_report: Path | None
 ) -> None:
-    """Score the engine on a labelled corpus with the shared scorer's metrics."""
+    """Score the engine on a labelled corpus (own scorer; a corpus score.py too if present)."""
     from pipeline.evaluate import evaluate_corpus
     from pipeline.wiring import build_classifier
 

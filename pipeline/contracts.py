@@ -1,5 +1,8 @@
 """Loads the JSON Schemas in ``schemas/v1`` and ``schemas/v2`` and hands out compiled validators.
 
+They are read from the package (``pipeline/schemas``, shipped in the wheel); the repository's
+top-level ``schemas/`` is the published copy, kept identical by a test.
+
 The schemas are the contract with the teams on the bus; the code validates
 inbound events against them and the tests validate everything we produce.
 ``validator("approved.json")`` is v1 (what existing callers mean);
@@ -21,7 +24,7 @@ from referencing import Registry, Resource
 
 __all__ = ["SCHEMAS_ROOT", "SCHEMA_DIR", "VERSIONS", "fast_validator", "schema", "validator"]
 
-SCHEMAS_ROOT = Path(__file__).resolve().parents[1] / "schemas"
+SCHEMAS_ROOT = Path(__file__).resolve().parent / "schemas"
 SCHEMA_DIR = SCHEMAS_ROOT / "v1"
 VERSIONS = ("v1", "v2")
 _BASE = "https://prompt-dlp.dev/schemas/"

@@ -13,10 +13,13 @@ PromptDlpError
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 __all__ = [
     "ConfigError",
     "DecryptionError",
     "DetectionError",
+    "DetectionFailure",
     "DispatchError",
     "InvalidEvent",
     "PermanentDispatchError",
@@ -49,6 +52,24 @@ class InvalidEvent(PromptDlpError):
 
 class DetectionError(PromptDlpError):
     """Detection raised or overran its time budget; the event must not be approved."""
+
+
+class DetectionFailure(StrEnum):
+    """Why detection failed: the one bounded label value set.
+
+    The metric's ``kind``, its primed series, the alert rules and their tests all
+    use these values (``tests/metrics/test_failure_kinds.py`` checks the rules).
+    """
+
+    TIMEOUT = "timeout"
+    ERROR = "error"
+
+    @classmethod
+    def of(cls, exc: BaseException) -> DetectionFailure:
+        """An overrun (the engine's budget or the runner's backstop) or anything else."""
+        from pipeline.detect.errors import DetectionTimeout
+
+        return cls.TIMEOUT if isinstance(exc, DetectionTimeout | TimeoutError) else cls.ERROR
 
 
 class DecryptionError(PromptDlpError):

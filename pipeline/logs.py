@@ -21,7 +21,7 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +30,8 @@ __all__ = [
     "ContentGuard",
     "JsonFormatter",
     "bind",
+    "bound_trace",
+    "bound_traces",
     "configure_logging",
     "logging_config",
     "scrub",
@@ -113,6 +115,34 @@ def bind(**fields: Any) -> Iterator[None]:
         _context.reset(token)
 
 
+@contextlib.contextmanager
+def bound_trace(headers: Any, **fields: Any) -> Iterator[None]:
+    """Bind one record's ``trace_id``/``span_id``/``correlation_id`` (from its Kafka headers).
+
+    Wrap the handling of one consumed record in it, so every line logged
+    meanwhile, in this task or in threads started with its context, says which
+    prompt it is about.
+    """
+    from pipeline.tracing import trace_fields
+
+    with bind(**trace_fields(headers), **fields):
+        yield
+
+
+@contextlib.contextmanager
+def bound_traces(headers: Iterable[Any], **fields: Any) -> Iterator[None]:
+    """Bind the ``trace_ids`` (and ``correlation_ids``) of a batch of records."""
+    from pipeline.tracing import trace_fields
+
+    found = [trace_fields(h) for h in headers]
+    ids = {
+        "trace_ids": [f["trace_id"] for f in found if "trace_id" in f],
+        "correlation_ids": [f["correlation_id"] for f in found if "correlation_id" in f],
+    }
+    with bind(**ids, **fields):
+        yield
+
+
 class ContentGuard(logging.Filter):
     """Withholds content-named fields and scrubs secrets from every string, in place.
 
@@ -155,7 +185,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, default=str, ensure_ascii=False)
 
 
-_NOISY = ("aiokafka", "kafka", "aiohttp.access")
+_NOISY = ("aiokafka", "kafka", "aiohttp.access", "presidio-analyzer")
 
 
 def logging_config(level: str | int = "INFO") -> dict[str, Any]:

@@ -160,10 +160,7 @@ class OffsetManager:
         self._changed = asyncio.Event()
         self._commit_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
-        for topic in self.topics:
-            metrics.offset_gaps.labels(topic, "0")
-            for reason in SeekReason:
-                metrics.offset_seeks.labels(topic, str(reason))
+        metrics.prime(source_topics=self.topics)
 
     # -- the agents' side -------------------------------------------------------------------
 

@@ -11,10 +11,10 @@ from enum import StrEnum
 
 from pipeline.config import Settings
 
-__all__ = ["Role", "TopicSpec", "spec_for", "topic_specs"]
+__all__ = ["TopicRole", "TopicSpec", "spec_for", "topic_specs"]
 
 
-class Role(StrEnum):
+class TopicRole(StrEnum):
     """What a topic is for, independent of its configured name."""
 
     INBOUND = "inbound"
@@ -29,30 +29,30 @@ class Role(StrEnum):
     CONTROL = "control"
 
 
-_SCHEMAS: dict[Role, str | None] = {
-    Role.INBOUND: "inbound.json",
-    Role.APPROVED: "approved.json",
-    Role.RESPONSES: "response.json",
-    Role.RESPONSES_STREAM: None,  # v2 only: schemas/v2/response_chunk.json
-    Role.QUARANTINE: "quarantine.json",
-    Role.DLQ: "dlq.json",
-    Role.AUDIT: "audit.json",
-    Role.VAULT: None,
-    Role.QUARANTINE_STATE: None,
-    Role.CONTROL: "control.json",
+_SCHEMAS: dict[TopicRole, str | None] = {
+    TopicRole.INBOUND: "inbound.json",
+    TopicRole.APPROVED: "approved.json",
+    TopicRole.RESPONSES: "response.json",
+    TopicRole.RESPONSES_STREAM: None,  # v2 only: schemas/v2/response_chunk.json
+    TopicRole.QUARANTINE: "quarantine.json",
+    TopicRole.DLQ: "dlq.json",
+    TopicRole.AUDIT: "audit.json",
+    TopicRole.VAULT: None,
+    TopicRole.QUARANTINE_STATE: None,
+    TopicRole.CONTROL: "control.json",
 }
 # Room for a maximal inbound event once base64-encrypted into quarantine/DLQ.
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 QUARANTINE_RETENTION_MS = 35 * 24 * 3600 * 1000
-_HELD_FOR_REVIEW = {Role.QUARANTINE, Role.QUARANTINE_STATE}
-_COMPACTED = {Role.VAULT, Role.QUARANTINE_STATE}
+_HELD_FOR_REVIEW = {TopicRole.QUARANTINE, TopicRole.QUARANTINE_STATE}
+_COMPACTED = {TopicRole.VAULT, TopicRole.QUARANTINE_STATE}
 
 
 @dataclass(frozen=True, slots=True)
 class TopicSpec:
     """A topic's role, configured name, partitions and schema file (under schemas/v1)."""
 
-    role: Role
+    role: TopicRole
     name: str
     partitions: int
     replication: int
@@ -67,9 +67,8 @@ class TopicSpec:
         if self.role in _HELD_FOR_REVIEW:
             # A purge tombstone must outlive the quarantine record it cancels, or a
             # restart of the review store would resurrect the item.
-            config["retention.ms" if self.role is Role.QUARANTINE else "delete.retention.ms"] = str(
-                QUARANTINE_RETENTION_MS
-            )
+            key = "retention.ms" if self.role is TopicRole.QUARANTINE else "delete.retention.ms"
+            config[key] = str(QUARANTINE_RETENTION_MS)
         return config
 
 
@@ -85,9 +84,9 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
             schema=_SCHEMAS[role],
             compacted=role in _COMPACTED,
         )
-        for role in Role
+        for role in TopicRole
     ]
 
 
-def spec_for(settings: Settings, role: Role) -> TopicSpec:
+def spec_for(settings: Settings, role: TopicRole) -> TopicSpec:
     return next(s for s in topic_specs(settings) if s.role is role)

@@ -34,7 +34,8 @@ TRACEPARENT = "traceparent"
 TRACESTATE = "tracestate"
 CORRELATION_HEADER = "x-correlation-id"
 
-Headers = list[tuple[str, bytes]]
+# The one type for Kafka record headers in this package (as read, built and sent).
+Headers = tuple[tuple[str, bytes], ...]
 IncomingHeaders = Iterable[tuple[str, bytes | None]] | Mapping[str, bytes | None] | None
 
 # version-traceid-parentid-flags; future versions may append "-..." fields.
@@ -136,13 +137,13 @@ def child_headers(incoming: IncomingHeaders) -> Headers:
     found = _lookup(incoming)
     parent = parse_traceparent(found.get(TRACEPARENT))
     ctx = parent.child() if parent is not None else new_context()
-    out: Headers = [(TRACEPARENT, ctx.traceparent.encode("ascii"))]
+    out: list[tuple[str, bytes]] = [(TRACEPARENT, ctx.traceparent.encode("ascii"))]
     state = found.get(TRACESTATE)
     if parent is not None and state and len(state) <= _MAX_TRACESTATE:
         out.append((TRACESTATE, state))
     cid = correlation_id(incoming) or uuid.uuid4().hex
     out.append((CORRELATION_HEADER, cid.encode("ascii")))
-    return out
+    return tuple(out)
 
 
 def trace_fields(headers: IncomingHeaders) -> dict[str, str]:

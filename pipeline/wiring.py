@@ -1,8 +1,9 @@
-"""Composition root: builds the detect → decide → redact stages from settings.
+"""Composition root: the classify stage and the response guard around one ``DlpEngine``.
 
-The only module that knows which concrete classes implement each stage;
-the worker, ``scan``, ``eval`` and ``rescan`` all get the very same engine
-through here.
+The engine itself (policy, detectors, HMAC key) is assembled in
+``pipeline.engine``; here it is combined with the vault keys and the vault
+store. A worker builds one engine and hands it to both roles; ``scan``,
+``eval``, ``explain`` and ``rescan`` build the same engine the same way.
 """
 
 from __future__ import annotations
@@ -15,12 +16,9 @@ import orjson
 
 from pipeline.config import Settings
 from pipeline.crypto import Envelope, KeyRing, configured_key_ring
-from pipeline.decide.build import load_policy
-from pipeline.decide.engine import decide, explain_event
-from pipeline.decide.policy import Policy
+from pipeline.engine import DlpEngine, build_dlp_engine
 from pipeline.errors import ConfigError
 from pipeline.events import Decision, Finding, InboundPrompt, Message
-from pipeline.redact.engine import redact, redact_request
 from pipeline.redact.pseudonyms import PseudonymBook
 from pipeline.redact.vault import MappingVaultStore, VaultStore, load_book, save_book, seal_book
 from pipeline.route.classify import Classifier
@@ -32,9 +30,9 @@ if TYPE_CHECKING:
 __all__ = [
     "PolicyGuardSession",
     "PolicyResponseGuard",
-    "PolicyStage",
+    "VaultPolicyStage",
     "build_classifier",
-    "build_engine",
+    "build_dlp_engine",
     "build_response_guard",
     "explain_raw_event",
     "hmac_key",
@@ -57,40 +55,26 @@ def key_ring(settings: Settings, *, ephemeral: bool = False) -> KeyRing:
 
 
 def hmac_key(settings: Settings) -> bytes | None:
-    if settings.hmac_key is not None:
-        return settings.hmac_key.get_secret_value().encode()
-    if settings.hmac_key_file is not None:
-        return settings.hmac_key_file.read_bytes().strip()
-    return None
+    """Kept for callers of the old name; the key is read in one place, ``Settings``."""
+    return settings.hmac_secret()
 
 
-def build_engine(settings: Settings, policy: Policy) -> Any:
-    """The detection engine, with the policy's allow/deny lists and fingerprints."""
-    from pipeline.detect.engine import DetectionEngine
+class VaultPolicyStage:
+    """The classify stage's decide + redact, with the conversation's pseudonyms in the vault.
 
-    return DetectionEngine(settings, policy.custom_terms(hmac_key(settings)))
+    The engine decides and redacts; this adds loading the conversation's pseudonym
+    book from the vault and saving it back, so a conversation keeps its placeholders.
+    """
 
-
-class PolicyStage:
-    """decide + redact with the conversation's pseudonym book from the vault."""
-
-    def __init__(
-        self,
-        policy: Policy,
-        keys: KeyRing,
-        vault: VaultStore,
-        detector_version: str,
-        hmac: bytes | None,
-    ) -> None:
-        self._policy = policy
+    def __init__(self, engine: DlpEngine, keys: KeyRing, vault: VaultStore) -> None:
+        self._engine = engine
+        self._policy = engine.policy
         self._keys = keys
         self._vault = vault
-        self._detector_version = detector_version
-        self._hmac = hmac
-        self.version = policy.version
+        self.version = engine.policy.version
 
     def decide(self, prompt: InboundPrompt, findings: Sequence[Finding]) -> Decision:
-        return decide(prompt, findings, self._policy, detector_version=self._detector_version)
+        return self._engine.decide(prompt, findings)
 
     def redact(
         self, prompt: InboundPrompt, findings: Sequence[Finding], decision: Decision
@@ -102,9 +86,7 @@ class PolicyStage:
             if conversation
             else PseudonymBook()
         )
-        request = redact_request(
-            prompt, findings, decision, self._policy, book, hmac_key=self._hmac
-        )
+        request = self._engine.redact_request(prompt, findings, decision, book)
         if not len(book):
             return request, None
         scope = conversation or prompt.id
@@ -123,28 +105,22 @@ class PolicyStage:
 def build_classifier(
     settings: Settings,
     *,
+    engine: DlpEngine | None = None,
     ephemeral_keys: bool = False,
     vault: MutableMapping[str, dict[str, Any]] | None = None,
 ) -> Classifier:
     """The classify stage; ``vault`` is the worker's faust table (a dict offline)."""
-    policy = load_policy(settings.policy_file)
+    engine = engine or build_dlp_engine(settings)
     keys = key_ring(settings, ephemeral=ephemeral_keys)
-    detect = EngineDetectStage(build_engine(settings, policy))
     store = MappingVaultStore(vault if vault is not None else {})
-    stage = PolicyStage(policy, keys, store, detect.version, hmac_key(settings))
-    return Classifier(settings, detect, stage, keys)
+    return Classifier(
+        settings, EngineDetectStage(engine), VaultPolicyStage(engine, keys, store), keys
+    )
 
 
-def explain_raw_event(settings: Settings, raw: bytes) -> str:
+def explain_raw_event(settings: Settings, raw: bytes, engine: DlpEngine | None = None) -> str:
     """``policy explain``: detect on one event and show each rule's verdict as JSON."""
-    from pipeline.ingest import parse_inbound
-    from pipeline.ingest.units import locate
-
-    policy = load_policy(settings.policy_file)
-    prompt = parse_inbound(raw, settings.max_event_bytes)
-    engine = build_engine(settings, policy)
-    findings = locate(prompt.units, engine.detect(prompt.messages))
-    rows = explain_event(orjson.loads(raw), findings, policy)
+    rows = (engine or build_dlp_engine(settings)).explain(raw)
     return orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode()
 
 
@@ -157,11 +133,10 @@ class PolicyResponseGuard:
     tenant/app/destination see restored to their originals.
     """
 
-    def __init__(self, settings: Settings) -> None:
-        self._policy = load_policy(settings.policy_file)
-        self._engine = build_engine(settings, self._policy)
+    def __init__(self, settings: Settings, engine: DlpEngine | None = None) -> None:
+        self._engine = engine or build_dlp_engine(settings)
+        self._policy = self._engine.policy
         self._keys = key_ring(settings)
-        self._hmac = hmac_key(settings)
 
     def session(self, request: DispatchRequest) -> PolicyGuardSession:
         from pipeline.redact.vault import open_book
@@ -208,15 +183,16 @@ class PolicyGuardSession:
                 id=req.id, tenant=req.tenant, user=req.user, model=req.model,
                 messages=(message,), conversation_id=req.conversation_id, app=req.app,
             )
-            policy = self._guard._policy
-            decision = decide(prompt, findings, policy)
-            [redacted] = redact(
-                (message,), findings, decision, policy, self._book,
-                tenant=req.tenant, app=req.app, hmac_key=self._guard._hmac,
+            engine = self._guard._engine
+            decision = engine.decide(prompt, findings)
+            [redacted] = engine.redact(
+                (message,), findings, decision, self._book, tenant=req.tenant, app=req.app
             )
             text = redacted.content
         return reidentify(text, self._book, self._allowed)
 
 
-def build_response_guard(settings: Settings) -> PolicyResponseGuard:
-    return PolicyResponseGuard(settings)
+def build_response_guard(
+    settings: Settings, engine: DlpEngine | None = None
+) -> PolicyResponseGuard:
+    return PolicyResponseGuard(settings, engine)

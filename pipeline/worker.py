@@ -93,12 +93,13 @@ def _register_role(app: faust.App, ctx: WorkerContext, role: str) -> None:
     if role == "classify":
         from pipeline.privacy.agent import register as register_control
         from pipeline.route.agent import register as register_classify
-        from pipeline.route.vault_table import StrKeyed, vault_table
+        from pipeline.route.vault_table import StrKeyed, register_vault_purge, vault_table
         from pipeline.wiring import build_classifier
 
         vault = StrKeyed(vault_table(app, ctx.settings))
         register_classify(app, ctx, build_classifier(ctx.settings, vault=vault))
         register_control(app, ctx, vault)
+        register_vault_purge(app, ctx, vault)
     else:
         from pipeline.dispatch.agent import register as register_dispatch
         from pipeline.wiring import build_response_guard
@@ -117,6 +118,7 @@ def _prime_metrics(ctx: WorkerContext) -> None:
         entity_types=entity_types,
         detectors=detectors,
         review_roles=[role.value for role in Role],
+        source_topics=ctx.offsets.topics,
     )
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pipeline.config import Settings, TopicNames
+from bench.harness.support import unique_topics
+from pipeline.config import Settings
 from pipeline.crypto import KeyRing
+
+__all__ = ["REPO", "TEST_KAFKA_PORT", "unique_topics"]
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_KAFKA_PORT = int(os.environ.get("PROMPT_DLP_TEST_KAFKA_PORT", "19592"))
@@ -40,9 +42,3 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         broker.stop()
 
 
-def unique_topics() -> TopicNames:
-    """Topic names no other test uses, so tests never see each other's records."""
-    tag = uuid.uuid4().hex[:8]
-    return TopicNames(
-        **{name: f"t{tag}.{default}" for name, default in TopicNames().model_dump().items()}
-    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -105,9 +106,7 @@ def test_keys_generate_prints_a_usable_key() -> None:
     assert ring.decrypt(ring.encrypt(b"x", b"a"), b"a") == b"x"
 
 
-@pytest.mark.skipif(not SCORER.exists(), reason="the shared corpus scorer is not beside the repo")
-def test_eval_scores_a_labelled_corpus(tmp_path: Path) -> None:
-    """`eval` runs the engine over a labelled corpus and prints the shared scorer's report."""
+def _mini_corpus(tmp_path: Path) -> Path:
     text = f"My key is {KEY} ok"
     start = text.index(KEY)
     corpus = tmp_path / "mini.jsonl"
@@ -143,13 +142,41 @@ def test_eval_scores_a_labelled_corpus(tmp_path: Path) -> None:
         },
     ]
     corpus.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return corpus
+
+
+def test_eval_scores_a_labelled_corpus_with_its_own_scorer(tmp_path: Path) -> None:
+    """`eval` needs nothing outside the repository: the project's scorer reports."""
     report = tmp_path / "report.json"
-    done = run("eval", str(corpus), "--scorer", str(SCORER), "--json", str(report))
+    done = run("eval", str(_mini_corpus(tmp_path)), "--json", str(report))
     assert done.returncode == 0, done.stderr
     data = json.loads(report.read_text())
-    assert "block recall" in done.stdout.decode()
-    assert data["n_events"] == 2
-    assert data["block_recall"] == 1.0
+    assert "block recall 100.0%" in done.stdout.decode()
+    assert data["n_events"] == 2 and data["n_labels"] == 1
+    assert data["block_recall"] == 1.0 and data["over_blocking"] == 0.0
+    assert data["leak_rate"]["block_class"] == 0.0
+    assert "corpus_scorer" not in data
+
+
+@pytest.mark.skipif(not SCORER.exists(), reason="the dev corpus scorer is not beside the repo")
+def test_eval_adds_a_corpus_scorer_when_given(tmp_path: Path) -> None:
+    """With --scorer (dev machines), that scorer's report is added to ours."""
+    report = tmp_path / "report.json"
+    done = run("eval", str(_mini_corpus(tmp_path)), "--scorer", str(SCORER), "--json", str(report))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(report.read_text())
+    assert data["corpus_scorer"]["n_events"] == 2
+    assert data["corpus_scorer"]["block_recall"] == data["block_recall"] == 1.0
+
+
+def test_scan_without_the_spacy_model_says_how_to_install_it() -> None:
+    """A missing NER model is one line naming the install command, not a traceback."""
+    env = {**os.environ, "PROMPT_DLP_SPACY_MODEL": "no_such_model_pkg"}
+    done = run("scan", "-", stdin=event("a", "hello") + b"\n", env=env)
+    assert done.returncode != 0
+    assert b"Traceback" not in done.stderr
+    [line] = done.stderr.decode().strip().splitlines()
+    assert "no_such_model_pkg" in line and "pip install --no-deps --require-hashes -r" in line
 
 
 def test_scan_and_explain_read_a_v2_agent_request(tmp_path: Path) -> None:

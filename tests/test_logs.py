@@ -6,6 +6,7 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -147,3 +148,81 @@ def test_dict_config_for_faust_worker_keeps_the_guard(capsys: pytest.CaptureFixt
     finally:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
+
+
+TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+HEADERS = [("traceparent", f"00-{TRACE}-00f067aa0ba902b7-01".encode()),
+           ("x-correlation-id", b"req-42")]
+
+
+def test_bound_trace_takes_the_ids_from_record_headers(stream: io.StringIO) -> None:
+    """The helper the agents wrap each consumed record in: its trace id on every line."""
+    from pipeline.logs import bound_trace
+
+    with bound_trace(HEADERS, stage="dispatch"):
+        logging.getLogger("pipeline.test").info("dispatched")
+    [line] = lines(stream)
+    assert line["trace_id"] == TRACE and line["correlation_id"] == "req-42"
+    assert line["stage"] == "dispatch"
+
+
+async def test_a_batch_logs_its_trace_ids_even_from_the_detection_thread(
+    stream: io.StringIO, tmp_path: Path, vault_keys: str
+) -> None:
+    """Lines logged while detecting a batch (in the runner's thread) carry the batch's ids."""
+    import threading
+
+    from pipeline.config import Settings
+    from pipeline.decide.build import load_policy
+    from pipeline.engine import DlpEngine
+    from pipeline.logs import bound_traces
+    from pipeline.redact.vault import MappingVaultStore
+    from pipeline.route.classify import Classifier, RawEvent
+    from pipeline.route.runner import BatchRunner
+    from pipeline.wiring import VaultPolicyStage, key_ring
+
+    class LoggingDetect:
+        version = "logging-1"
+
+        def detect_many(self, prompts):  # type: ignore[no-untyped-def]
+            logging.getLogger("pipeline.detect.test").info(
+                "detecting %d in %s", len(prompts), threading.current_thread().name)
+            return [[] for _ in prompts]
+
+    settings = Settings(data_dir=tmp_path, vault_keys=vault_keys)
+    keys, detect = key_ring(settings), LoggingDetect()
+    engine = DlpEngine(settings, load_policy(settings.policy_file), detect, None)  # type: ignore[arg-type]
+    classifier = Classifier(settings, detect, VaultPolicyStage(engine, keys, MappingVaultStore({})),
+                            keys)
+    value = b'{"id": "p1", "tenant": "t", "user": "u", "model": "m", ' \
+            b'"messages": [{"role": "user", "content": "hi"}]}'
+    runner = BatchRunner(classifier, 5.0)
+    with bound_traces([HEADERS], stage="classify"):
+        [routed] = await runner.run([RawEvent(value, "prompts.inbound", 0, 0, tuple(HEADERS))])
+    runner.close()
+    assert routed.route == "approved"
+    [line] = [x for x in lines(stream) if x["logger"] == "pipeline.detect.test"]
+    assert "detect" in str(line["msg"]) and "MainThread" not in str(line["msg"])
+    assert line["trace_ids"] == [TRACE] and line["correlation_ids"] == ["req-42"]
+
+
+def test_the_cli_entry_point_installs_the_content_guard(tmp_path: Path) -> None:
+    """Whatever a command logs goes through the guard: JSON, secrets scrubbed."""
+    import subprocess
+    import sys
+
+    script = (
+        "import logging, sys\n"
+        "from pipeline import cli\n"
+        "@cli.cli.command('emit')\n"
+        "def emit():\n"
+        f"    logging.getLogger('pipeline.cmd').warning('token %s', {GITHUB!r})\n"
+        "sys.argv = ['prompt-dlp', 'emit']\n"
+        "cli.main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    [line] = [json.loads(x) for x in done.stderr.splitlines()]
+    assert line["logger"] == "pipeline.cmd" and "[redacted:github_token]" in line["msg"]
+    assert GITHUB not in done.stderr.decode()

@@ -328,3 +328,11 @@ async def _simulate(rng: random.Random) -> None:
     await m.close()
     assert processed == set(range(size))
     assert port.committed_at[P0] == size
+
+
+def test_seek_reasons_in_the_catalog_are_the_enum() -> None:
+    """The catalog primes exactly the reasons the commit path can count."""
+    from pipeline.metrics.catalog import SEEK_REASONS
+    from pipeline.offsets import SeekReason
+
+    assert set(SEEK_REASONS) == {str(r) for r in SeekReason}

@@ -30,11 +30,11 @@ from typing import Any
 
 import aiohttp
 
+from bench.harness.broker import LocalBroker
+from bench.harness.gateway_stack import Proc, Stack
 from bench.harness.stats import percentiles
+from bench.harness.support import free_port
 from pipeline.crypto import KeyRing
-from tests.gateway.support import Proc, Stack
-from tests.integration.workers import free_port
-from tests.support.broker import LocalBroker
 
 REPO = Path(__file__).resolve().parents[2]
 MODEL = "gpt-4o-mini"

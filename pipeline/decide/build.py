@@ -19,7 +19,7 @@ from pipeline.decide.policy import (
     DEFAULT_QUARANTINE_RETENTION_DAYS,
     DEFAULT_VAULT_TTL_SECONDS,
     PLACEHOLDER,
-    Destination,
+    DestinationPolicy,
     Limits,
     Lists,
     OperatorSpec,
@@ -77,7 +77,7 @@ class _Builder:
     def policy(self, data: Mapping[str, Any], source: str) -> Policy:
         lists = self.lists(data.get("lists") or {})
         destinations = tuple(
-            Destination(
+            DestinationPolicy(
                 name,
                 tuple(d["models"]),
                 frozenset(d["classifications"]),

@@ -21,7 +21,7 @@ from pipeline.errors import ConfigError
 
 __all__ = ["SCHEMA_PATH", "SourceMap", "format_path", "policy_schema", "read_policy_source"]
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "policy.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "policy.schema.json"
 
 PathPart = str | int
 

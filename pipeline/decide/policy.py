@@ -24,7 +24,7 @@ __all__ = [
     "DEFAULT_QUARANTINE_RETENTION_DAYS",
     "DEFAULT_VAULT_TTL_SECONDS",
     "LEVELS",
-    "Destination",
+    "DestinationPolicy",
     "Judgement",
     "Layer",
     "Limits",
@@ -131,7 +131,7 @@ class Parameters:
 
 
 @dataclass(frozen=True, slots=True)
-class Destination:
+class DestinationPolicy:
     """A named place prompts go, chosen by model glob, and what it may receive."""
 
     name: str
@@ -197,7 +197,7 @@ class ScopedPolicy:
     limits: Limits
     reidentify: frozenset[str]
     opted_out_users: frozenset[str]
-    destination: Destination | None
+    destination: DestinationPolicy | None
     attachments: str = DEFAULT_ATTACHMENTS
     parameters: Parameters = Parameters()
 
@@ -248,7 +248,7 @@ class Policy:
     lists: Lists = Lists()
     opted_out_users: frozenset[str] = frozenset()
     reidentify: frozenset[str] = frozenset()
-    destinations: tuple[Destination, ...] = ()
+    destinations: tuple[DestinationPolicy, ...] = ()
     attachments: str = DEFAULT_ATTACHMENTS
     parameters: Parameters = Parameters()
     source: str = field(default="<memory>", compare=False)
@@ -257,7 +257,7 @@ class Policy:
     def clean_level(self) -> str:
         return self.classification.get("clean", DEFAULT_CLASSIFICATION["clean"])
 
-    def destination_for(self, model: str) -> Destination | None:
+    def destination_for(self, model: str) -> DestinationPolicy | None:
         """Return the first destination whose model globs match, if any."""
         return next((d for d in self.destinations if d.serves(model)), None)
 

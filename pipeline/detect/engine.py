@@ -25,7 +25,7 @@ from pipeline.detect.artifacts import Deadline, PromptArtifacts
 from pipeline.detect.base import CATEGORY_KEY, Candidate
 from pipeline.detect.custom import CustomMatcher, CustomTerms, CustomTermsRecognizer
 from pipeline.detect.decode import MAX_DEPTH, decoded_blobs
-from pipeline.detect.errors import DetectionError, RecognizerFailed
+from pipeline.detect.errors import DetectionError, DetectionTimeout, RecognizerFailed
 from pipeline.detect.ner import MAX_NER_CHARS
 from pipeline.detect.nlp import LANGUAGE, ProseNlpEngine
 from pipeline.detect.normalize import Normalized, normalize
@@ -96,7 +96,7 @@ class DetectionEngine:
         except DetectionError:
             raise
         except TimeoutError:  # the regex module's timeout
-            raise DetectionError("detection time budget exceeded (regex)") from None
+            raise DetectionTimeout("detection time budget exceeded (regex)") from None
         except Exception as exc:
             raise RecognizerFailed(f"detection failed: {type(exc).__name__}") from None
 

@@ -27,6 +27,7 @@ from pipeline.dispatch.dedup import TableDedupStore
 from pipeline.dispatch.guard import ResponseGuard, identity_guard
 from pipeline.dispatch.records import Source
 from pipeline.dispatch.stage import Dispatcher
+from pipeline.logs import bound_trace
 from pipeline.offsets import Ticket
 
 __all__ = ["build_lanes", "register"]
@@ -96,7 +97,8 @@ async def _handle(ctx: WorkerContext, dispatcher: Dispatcher, event: Any, ticket
     message = event.message
     source = Source(message.topic, message.partition, message.offset, message.timestamp)
     value = event.value if isinstance(event.value, bytes) else bytes(event.value or b"")
-    await dispatcher.handle(value, source)
+    with bound_trace(message.headers, stage="dispatch"):
+        await dispatcher.handle(value, source)
     ctx.offsets.done(ticket)
 
 

@@ -16,11 +16,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from pipeline.config.dispatch import DispatchSettings
 from pipeline.dispatch.circuit import CircuitBreaker, CircuitState
 from pipeline.dispatch.client import ChatClient, Completion, MalformedReply, error_label
 from pipeline.dispatch.ratelimit import RateLimiter, estimate_tokens
 from pipeline.dispatch.retry import RetryPolicy
-from pipeline.dispatch.settings import DispatchSettings
 from pipeline.dispatch.streaming import StreamRelay
 from pipeline.errors import PermanentDispatchError, RetryableDispatchError
 from pipeline.metrics import Metrics

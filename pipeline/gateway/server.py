@@ -134,7 +134,7 @@ def _trace_headers(request: web.Request, prompt_id: str) -> list[tuple[str, byte
         TRACESTATE: request.headers.get(TRACESTATE, "").encode("latin-1"),
         CORRELATION_HEADER: prompt_id.encode(),
     }
-    return child_headers(incoming)
+    return list(child_headers(incoming))
 
 
 async def _chat(gateway: Gateway, request: web.Request, started: float) -> web.StreamResponse:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, ProcessCollector
 
 from pipeline import __version__
+from pipeline.errors import DetectionFailure
 
 __all__ = [
     "CIRCUIT_CLOSED",
@@ -31,7 +32,6 @@ __all__ = [
     "REVIEW_ACTIONS",
     "TOKEN_KINDS",
     "Metrics",
-    "status_class",
 ]
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -56,16 +56,12 @@ DLQ_REASONS: dict[str, tuple[str, ...]] = {
 }
 DISPATCH_STATUSES = ("2xx", "429", "5xx", "4xx", "timeout", "error")
 TOKEN_KINDS = ("prompt", "completion")
-DETECTION_FAILURE_KINDS = ("error", "timeout")
+DETECTION_FAILURE_KINDS = tuple(kind.value for kind in DetectionFailure)
 REVIEW_ACTIONS = ("release", "reject")
 PIPELINE_STAGES = ("classify", "dispatch")
-
-
-def status_class(status: int) -> str:
-    """Map an HTTP status to its bounded label value (2xx, 429, 4xx, 5xx)."""
-    if status == 429:
-        return "429"
-    return f"{status // 100}xx" if 200 <= status < 600 else "error"
+SEND_STAGES = ("classify", "dispatch", "control")
+# pipeline.offsets.SeekReason values (kept here so the catalog imports nothing of the workers).
+SEEK_REASONS = ("assignment", "gap", "retry", "stall", "no_data")
 
 
 class Metrics:
@@ -150,6 +146,12 @@ class Metrics:
             ["destination"], registry=registry,
         )
 
+        self.vault_purged = Counter(
+            "prompt_dlp_vault_entries_purged_total",
+            "Expired pseudonym-vault entries deleted (tombstoned on the compacted vault topic).",
+            registry=registry,
+        )
+
         # Quarantine review.
         self.quarantine_pending = Gauge(
             "prompt_dlp_quarantine_pending", "Quarantined prompts awaiting review.",
@@ -217,8 +219,12 @@ class Metrics:
         entity_types: Iterable[tuple[str, str]] = (),
         detectors: Iterable[tuple[str, str]] = (),
         review_roles: Iterable[str] = (),
+        source_topics: Iterable[str] = (),
     ) -> None:
         """Create the zero series for every known label value.
+
+        ``source_topics`` are the topics whose offsets the worker commits (offset gaps are
+        primed for partition 0; other partitions appear when they first count).
 
         ``entity_types`` are (entity_type, category) pairs and ``detectors``
         (detector, entity_type) pairs, both from the recognizer registry;
@@ -227,6 +233,14 @@ class Metrics:
         for stage, outcomes in OUTCOMES.items():
             for outcome in outcomes:
                 self.events.labels(stage, outcome)
+        for stage in SEND_STAGES:
+            self.send_retries.labels(stage)
+        for topic in source_topics:
+            self.offset_gaps.labels(topic, "0")
+            self.offset_redeliveries.labels(topic)
+            self.offset_commit_failures.labels(topic)
+            for reason in SEEK_REASONS:
+                self.offset_seeks.labels(topic, reason)
         for stage, reasons in DLQ_REASONS.items():
             for reason in reasons:
                 self.dlq.labels(stage, reason)

@@ -20,6 +20,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from pipeline.bus import client_options
 from pipeline.config import Settings
+from pipeline.topicread import read_to_end
 
 __all__ = ["read_inbound_range"]
 
@@ -36,15 +37,18 @@ async def read_inbound_range(settings: Settings, since: datetime, until: datetim
             return []
         consumer.assign(tps)
         start_ms, end_ms = int(since.timestamp() * 1000), int(until.timestamp() * 1000)
-        starts = await consumer.offsets_for_times(dict.fromkeys(tps, start_ms))
-        ends = await consumer.end_offsets(tps)
+        found = await consumer.offsets_for_times(dict.fromkeys(tps, start_ms))
+        starts = {tp: at.offset for tp, at in found.items() if at is not None}
         out: list[bytes] = []
-        for tp in tps:
-            found = starts.get(tp)
-            if found is None:
-                continue
-            consumer.seek(tp, found.offset)
-            out.extend(await _drain(consumer, tp, ends[tp], end_ms))
+
+        def keep(_tp: TopicPartition, record: Any) -> bool:
+            if record.timestamp >= end_ms:
+                return False  # past the range: this partition is done
+            if record.value is not None:
+                out.append(record.value)
+            return True
+
+        await read_to_end(consumer, tps, keep, starts=starts)
         return out
     finally:
         # aiokafka 0.14 may re-raise the cancellation of its own group-less commit
@@ -61,21 +65,3 @@ async def _partitions(settings: Settings) -> list[int]:
     finally:
         await admin.close()
     return sorted(p["partition"] for p in described.get("partitions", []))
-
-
-async def _drain(
-    consumer: AIOKafkaConsumer, tp: TopicPartition, end: int, end_ms: int
-) -> list[bytes]:
-    values: list[bytes] = []
-    while await consumer.position(tp) < end:
-        batch = await consumer.getmany(tp, timeout_ms=1000)
-        records: list[Any] = [r for group in batch.values() for r in group]
-        if not records:
-            break
-        for record in records:
-            if record.timestamp >= end_ms:
-                return values
-            if record.value is not None:
-                values.append(record.value)
-    return values
-

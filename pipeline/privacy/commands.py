@@ -66,8 +66,11 @@ def erase(settings: Settings, user: str, tenant: str | None, actor: str | None) 
     request_id, parts = asyncio.run(request_erasure(settings, user, tenant, actor))
     click.echo(f"erasure {request_id}: vault command sent to {parts} partitions")
     from pipeline.quarantine.erase import erase_user_quarantine
+    from pipeline.quarantine.stores import open_kafka_store
 
-    removed = asyncio.run(erase_user_quarantine(settings, user, tenant, actor))
+    removed = asyncio.run(
+        erase_user_quarantine(settings, user, tenant, actor, open_store=open_kafka_store)
+    )
     click.echo(f"erasure {request_id}: {removed} quarantined originals destroyed")
 
 

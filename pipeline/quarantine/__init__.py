@@ -5,7 +5,7 @@ rebuilt with ``prompts.quarantine`` on start); every reviewer action is written 
 to its output topic and to ``dlp.audit`` before it is reported done.
 """
 
+from pipeline.config.review import ReviewSettings, Role
 from pipeline.quarantine.model import HistoryEntry, QuarantineItem, ReviewState
-from pipeline.quarantine.settings import ReviewSettings, Role
 
 __all__ = ["HistoryEntry", "QuarantineItem", "ReviewSettings", "ReviewState", "Role"]

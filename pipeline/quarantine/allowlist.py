@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 import yaml
 
 from pipeline.bus import Record
+from pipeline.config.review import Role
 from pipeline.errors import DecryptionError
 from pipeline.quarantine.errors import ReviewError
 from pipeline.quarantine.original import review_findings
 from pipeline.quarantine.service import Reviewer, ReviewService
-from pipeline.quarantine.settings import Role
 
 __all__ = ["Suggestion", "suggestions"]
 

@@ -21,15 +21,16 @@ import orjson
 from prometheus_client import CollectorRegistry
 
 from pipeline.config import Settings
+from pipeline.config.review import ReviewSettings, Role
 from pipeline.crypto import KeyRing, configured_key_ring
 from pipeline.errors import PromptDlpError
 from pipeline.metrics import Metrics
 from pipeline.quarantine import output
 from pipeline.quarantine.retention import purge_targets
 from pipeline.quarantine.service import Reviewer, ReviewService
-from pipeline.quarantine.settings import ReviewSettings, Role
-from pipeline.quarantine.store import QuarantineStore
+from pipeline.quarantine.stores import StoreFactory, open_kafka_store
 from pipeline.quarantine.web.forms import query_from
+from pipeline.redact.release import PolicyRedactor
 
 __all__ = ["keyring_for", "open_store", "quarantine", "rescan", "review_settings"]
 
@@ -38,11 +39,8 @@ _IDENTITY = "quarantine.reviewer"
 _TIME_FORMATS = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
 
 
-def open_store(settings: Settings) -> QuarantineStore:
-    """Open the Kafka-backed store; tests replace this function with an in-memory one."""
-    from pipeline.quarantine.kafka_store import KafkaQuarantineStore
-
-    return KafkaQuarantineStore(settings)
+# The factory every command opens its store with (tests set an in-memory one here).
+open_store: StoreFactory = open_kafka_store
 
 
 def review_settings(settings: Settings) -> ReviewSettings:
@@ -75,7 +73,8 @@ def _run(fn: Callable[[ReviewService], Awaitable[T]], metrics: Metrics | None = 
         await store.start()
         try:
             service = ReviewService(store, keyring_for(settings),
-                                    metrics or Metrics(CollectorRegistry()))
+                                    metrics or Metrics(CollectorRegistry()),
+                                    PolicyRedactor.from_settings(settings))
             return await fn(service)
         finally:
             await store.stop()

@@ -5,22 +5,23 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry
 
 from pipeline.config import Settings
+from pipeline.config.review import Role
+from pipeline.crypto import configured_key_ring
 from pipeline.metrics import Metrics
-from pipeline.quarantine.commands import keyring_for, open_store
 from pipeline.quarantine.service import Reviewer, ReviewService
-from pipeline.quarantine.settings import Role
+from pipeline.quarantine.stores import StoreFactory
 
 __all__ = ["erase_user_quarantine"]
 
 
 async def erase_user_quarantine(
-    settings: Settings, user: str, tenant: str | None, actor: str
+    settings: Settings, user: str, tenant: str | None, actor: str, open_store: StoreFactory
 ) -> int:
     """Tombstone all of ``user``'s quarantine items (in ``tenant``, if given); how many."""
     store = open_store(settings)
     await store.start()
     try:
-        service = ReviewService(store, keyring_for(settings), Metrics(CollectorRegistry()))
+        service = ReviewService(store, configured_key_ring(settings), Metrics(CollectorRegistry()))
         doomed = [
             item.id
             for item in store.query()

@@ -14,18 +14,25 @@ import contextlib
 import logging
 
 import orjson
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from pipeline.bus import KafkaSink, client_options, ensure_topics
 from pipeline.config import Settings
 from pipeline.quarantine.store import Clock, QuarantineStore, utcnow
-from pipeline.topics import Role, spec_for
+from pipeline.topicread import assigned_partitions, read_to_end
+from pipeline.topics import TopicRole, spec_for
 
 __all__ = ["KafkaQuarantineStore"]
 
 log = logging.getLogger(__name__)
 
-_WRITTEN_ROLES = (Role.QUARANTINE, Role.QUARANTINE_STATE, Role.APPROVED, Role.RESPONSES, Role.AUDIT)
+_WRITTEN_ROLES = (
+    TopicRole.QUARANTINE,
+    TopicRole.QUARANTINE_STATE,
+    TopicRole.APPROVED,
+    TopicRole.RESPONSES,
+    TopicRole.AUDIT,
+)
 
 
 class KafkaQuarantineStore(QuarantineStore):
@@ -51,9 +58,9 @@ class KafkaQuarantineStore(QuarantineStore):
         await consumer.start()
         self._consumer = consumer
         async def rebuild() -> None:
-            tps = await self._partitions(consumer)
-            await consumer.seek_to_beginning(*tps)
-            await self._catch_up(consumer, await consumer.end_offsets(tps))
+            topics = (self.topics.quarantine, self.topics.quarantine_state)
+            tps = await assigned_partitions(consumer, topics)
+            await read_to_end(consumer, tps, lambda tp, m: self._apply(tp.topic, m.key, m.value))
 
         await asyncio.wait_for(rebuild(), timeout)
         self._follow = asyncio.create_task(self._run(consumer), name="quarantine-store-follow")
@@ -66,22 +73,6 @@ class KafkaQuarantineStore(QuarantineStore):
         if self._consumer is not None:
             await self._consumer.stop()
         await self._sink.stop()
-
-    async def _partitions(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
-        """Subscribe without a group: aiokafka then assigns every partition of both topics."""
-        names = {self.topics.quarantine, self.topics.quarantine_state}
-        consumer.subscribe(topics=sorted(names))
-        while {tp.topic for tp in consumer.assignment()} != names:
-            await asyncio.sleep(0.05)
-        return sorted(consumer.assignment())
-
-    async def _catch_up(self, consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> None:
-        """Apply records until every partition's position reached its end offset at start."""
-        while True:
-            behind = [tp for tp, end in ends.items() if await consumer.position(tp) < end]
-            if not behind:
-                return
-            await self._poll(consumer, timeout_ms=200)
 
     async def _run(self, consumer: AIOKafkaConsumer) -> None:
         while True:

@@ -1,9 +1,10 @@
-"""Turn decrypted messages plus findings into masked segments, or into a redacted prompt.
+"""Turn decrypted messages plus findings into masked segments for the reviewer's view.
 
 The masked view shows the prompt's structure and its non-flagged text, with
 every flagged span replaced by a fixed-width mask and its entity label, so a
 reviewer can judge context without seeing the value. Overlapping findings merge
-into one mask carrying every label.
+into one mask carrying every label. This is a display, not a redaction: what a
+redacted release sends comes from the policy's operators (``pipeline.redact.release``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from pipeline.events import Message
 
-__all__ = ["MASK", "MaskedMessage", "Segment", "mask_messages", "redact_with_placeholders"]
+__all__ = ["MASK", "MaskedMessage", "Segment", "mask_messages"]
 
 MASK = "▮▮▮"
 
@@ -72,20 +73,4 @@ def mask_messages(
         if pos < len(msg.content):
             segments.append(Segment(msg.content[pos:]))
         out.append(MaskedMessage(msg.role, tuple(segments)))
-    return out
-
-
-def redact_with_placeholders(
-    messages: Sequence[Message], findings: Sequence[dict[str, Any]]
-) -> list[Message]:
-    """Every flagged span replaced by ``[ENTITY_TYPE]``: what a redacted release sends."""
-    out: list[Message] = []
-    for index, msg in enumerate(messages):
-        text, pos, parts = msg.content, 0, []
-        for start, end, labels, _ in _spans(findings, index, len(text)):
-            parts.append(text[pos:start])
-            parts.append("[" + "|".join(labels) + "]")
-            pos = end
-        parts.append(text[pos:])
-        out.append(Message(msg.role, "".join(parts)))
     return out

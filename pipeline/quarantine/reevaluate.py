@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pipeline.config import Settings
+from pipeline.engine import DlpEngine
 from pipeline.events import Action, Finding, InboundPrompt, Message
 from pipeline.quarantine.model import QuarantineItem
 
@@ -37,20 +38,15 @@ class Reevaluator(Protocol):
 
 
 class PolicyReevaluator:
-    """Detection engine + policy + redaction as the classify worker runs them today."""
+    """The classify worker's engine (``pipeline.engine``): same policy, detectors and keys."""
 
-    def __init__(self, settings: Settings) -> None:
-        from pipeline.decide.build import load_policy
-        from pipeline.detect.engine import DetectionEngine
+    def __init__(self, settings: Settings, engine: DlpEngine | None = None) -> None:
+        from pipeline.engine import build_dlp_engine
 
-        key = settings.hmac_key
-        self._hmac_key = key.get_secret_value().encode() if key is not None else None
-        self._policy = load_policy(settings.policy_file)
-        self._engine = DetectionEngine(settings, self._policy.custom_terms(self._hmac_key))
+        self._engine = engine or build_dlp_engine(settings)
 
     async def __call__(self, item: QuarantineItem, messages: Sequence[Message]) -> Verdict:
-        from pipeline.decide.engine import decide
-        from pipeline.redact import PseudonymBook, redact
+        from pipeline.redact import PseudonymBook
 
         request = getattr(messages, "request", None)
         if request is not None:
@@ -62,13 +58,13 @@ class PolicyReevaluator:
             app=rec.get("app"), created_at=rec.get("created_at"),
         )
         findings: list[Finding] = self._engine.detect(list(messages))
-        decision = decide(prompt, findings, self._policy, detector_version=self._engine.version)
+        decision = self._engine.decide(prompt, findings)
         wire = [f.to_dict() for f in findings]
         if decision.action is Action.BLOCK:
             return Verdict(True, decision.to_dict(), wire)
         if decision.action is Action.REDACT:
-            sent = redact(messages, findings, decision, self._policy, PseudonymBook(),
-                          tenant=prompt.tenant, app=prompt.app, hmac_key=self._hmac_key)
+            sent = self._engine.redact(messages, findings, decision, PseudonymBook(),
+                                       tenant=prompt.tenant, app=prompt.app)
             return Verdict(False, decision.to_dict(), wire, tuple(sent), "redacted")
         return Verdict(False, decision.to_dict(), wire, tuple(messages), "original")
 
@@ -76,21 +72,18 @@ class PolicyReevaluator:
         self, item: QuarantineItem, request: dict[str, Any], messages: tuple[Message, ...]
     ) -> Verdict:
         """A v2 original: the whole request judged as classify would (attachments included)."""
-        from pipeline.decide.engine import decide
         from pipeline.ingest.parse import inbound_from_dict
         from pipeline.ingest.units import locate
         from pipeline.redact import PseudonymBook
-        from pipeline.redact.engine import redact_request
 
         keys = ("id", "tenant", "user", "conversation_id", "app", "created_at")
         event = {k: item.record[k] for k in keys if item.record.get(k) is not None}
         prompt = inbound_from_dict({**event, "request": request})
         findings = locate(prompt.units, self._engine.detect(list(prompt.messages)))
-        decision = decide(prompt, findings, self._policy, detector_version=self._engine.version)
+        decision = self._engine.decide(prompt, findings)
         wire = [f.to_dict() for f in findings]
         if decision.action is Action.BLOCK:
             return Verdict(True, decision.to_dict(), wire)
-        sent = redact_request(prompt, findings, decision, self._policy, PseudonymBook(),
-                              hmac_key=self._hmac_key)
+        sent = self._engine.redact_request(prompt, findings, decision, PseudonymBook())
         mode = "redacted" if decision.action is Action.REDACT else "original"
         return Verdict(False, decision.to_dict(), wire, messages, mode, request=sent)

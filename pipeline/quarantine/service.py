@@ -9,17 +9,20 @@ write their audit event first, so nothing is shown that was not recorded.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline.bus import Record
+from pipeline.config import DEFAULT_POLICY
+from pipeline.config.review import Role
 from pipeline.crypto import Envelope, KeyRing
+from pipeline.decide.build import load_policy
 from pipeline.events import Message
 from pipeline.metrics import Metrics
 from pipeline.quarantine import records
 from pipeline.quarantine.errors import BadRequest, Conflict, Forbidden, NotFound
-from pipeline.quarantine.masking import MaskedMessage, mask_messages, redact_with_placeholders
+from pipeline.quarantine.masking import MaskedMessage, mask_messages
 from pipeline.quarantine.model import HistoryEntry, QuarantineItem, ReviewState, now_iso
 from pipeline.quarantine.original import (
     ReviewMessages,
@@ -27,8 +30,11 @@ from pipeline.quarantine.original import (
     released_request,
     review_findings,
 )
-from pipeline.quarantine.settings import Role
 from pipeline.quarantine.store import QuarantineStore
+from pipeline.redact.release import PolicyRedactor
+
+# Redacts a quarantined prompt (its record and decrypted messages) for a release.
+Redactor = Callable[[Mapping[str, Any], Sequence[Message]], Sequence[Message]]
 
 __all__ = ["MAX_TEXT", "ReviewService", "Reviewer"]
 
@@ -57,9 +63,15 @@ class ReviewService:
     """Role checks, decryption and the records each action writes."""
 
     def __init__(
-        self, store: QuarantineStore, keyring: KeyRing | None, metrics: Metrics | None = None
+        self,
+        store: QuarantineStore,
+        keyring: KeyRing | None,
+        metrics: Metrics | None = None,
+        redactor: Redactor | None = None,
     ) -> None:
         self.store = store
+        # A redacted release uses the policy's operators (default: the shipped policy).
+        self.redactor = redactor or PolicyRedactor(load_policy(DEFAULT_POLICY))
         self.keyring = keyring
         self.metrics = metrics
         self.topics = store.topics
@@ -142,11 +154,21 @@ class ReviewService:
             self._pending(item)
             clear = self.decrypt(item)
             messages = (
-                clear
-                if mode == "original"
-                else redact_with_placeholders(clear, review_findings(clear, item.findings))
+                clear if mode == "original" else self._redact_for_release(item, clear)
             )
             return await self._release(who, item, messages, mode, why, original=clear)
+
+    def _redact_for_release(
+        self, item: QuarantineItem, clear: Sequence[Message]
+    ) -> Sequence[Message]:
+        """The policy's redaction of the held texts, findings located by message (v2: path)."""
+        located = review_findings(clear, item.findings)
+        if any(f.get("message_index", -1) < 0 for f in located):
+            # A finding we cannot place could not be redacted: never release it half-masked.
+            raise Conflict(
+                "a finding of this item cannot be located; release the original or reject"
+            )
+        return self.redactor({**item.record, "findings": located}, clear)
 
     async def _release(
         self,

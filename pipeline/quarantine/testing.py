@@ -8,9 +8,9 @@ offsets; ``memory_service`` is the review service over an in-memory store.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer
@@ -24,6 +24,7 @@ from pipeline.metrics import Metrics
 from pipeline.quarantine.model import now_iso
 from pipeline.quarantine.service import ReviewService
 from pipeline.quarantine.store import Clock, QuarantineStore, RecordingSink, utcnow
+from pipeline.topicread import assigned_partitions, read_to_end
 
 __all__ = ["finding", "memory_service", "quarantine_record", "read_topic", "seed_quarantine"]
 
@@ -115,17 +116,13 @@ async def read_topic(
                                 enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
     try:
-        consumer.subscribe(topics=[topic])
-        while not consumer.assignment():
-            await asyncio.sleep(0.05)
-        tps = sorted(consumer.assignment())
-        await consumer.seek_to_beginning(*tps)
-        ends = await consumer.end_offsets(tps)
         out: list[tuple[str | None, dict[str, object] | None]] = []
-        while any([await consumer.position(tp) < end for tp, end in ends.items()]):
-            for msgs in (await consumer.getmany(timeout_ms=500)).values():
-                out += [(m.key.decode() if m.key else None,
-                         orjson.loads(m.value) if m.value is not None else None) for m in msgs]
+
+        def keep(_tp: object, m: Any) -> None:
+            out.append((m.key.decode() if m.key else None,
+                        orjson.loads(m.value) if m.value is not None else None))
+
+        await read_to_end(consumer, await assigned_partitions(consumer, [topic]), keep)
         return out
     finally:
         await consumer.stop()

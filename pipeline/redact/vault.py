@@ -167,10 +167,14 @@ def erase_user(store: VaultStore, user: str, tenant: str | None = None) -> int:
     return len(doomed)
 
 
-def purge_expired(store: VaultStore) -> int:
-    """Delete entries past their ``expires_at`` (tombstones compact them away); how many."""
+def purge_expired(store: VaultStore, owns: Callable[[str], bool] = lambda _key: True) -> int:
+    """Delete entries past their ``expires_at`` (tombstones compact them away); how many.
+
+    ``owns`` limits the purge to the keys this process is responsible for (a
+    worker holds standby copies of partitions other workers own).
+    """
     now = store.now()
-    doomed = [key for key, entry in store.scan() if entry.expires_at <= now]
+    doomed = [key for key, entry in store.scan() if entry.expires_at <= now and owns(key)]
     for key in doomed:
         store.delete(key)
     return len(doomed)

@@ -11,11 +11,9 @@ records only (``pipeline.offsets``).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import faust
@@ -23,8 +21,10 @@ import faust
 from pipeline.app import WorkerContext, raw_topic
 from pipeline.batching import take_ready
 from pipeline.bus import send_until_acked
+from pipeline.logs import bound_traces
 from pipeline.offsets import Ticket
 from pipeline.route.classify import Classifier, RawEvent, Routed
+from pipeline.route.runner import BatchRunner
 from pipeline.tracing import child_headers
 
 __all__ = ["register"]
@@ -36,7 +36,7 @@ def register(app: faust.App, ctx: WorkerContext, classifier: Classifier) -> None
     """Declare the classify agent on ``app``."""
     settings = ctx.settings
     inbound = raw_topic(app, settings, settings.topics.inbound)
-    runner = _BatchRunner(classifier, settings.detect_timeout_seconds)
+    runner = BatchRunner(classifier, settings.detect_timeout_seconds)
 
     @app.agent(inbound, name="classify")
     async def classify(stream: Any) -> None:
@@ -46,15 +46,16 @@ def register(app: faust.App, ctx: WorkerContext, classifier: Classifier) -> None
             events, tickets = await _admit(ctx, fetched)
             if not events:
                 continue
-            _observe_queue_wait(ctx, events)
-            routed = await runner.run([_raw(event) for event in events])
-            records = [r for item in routed for r in item.records]
-            await send_until_acked(ctx.sink, records, ctx.metrics, "classify")
-            # Only now, with every output acknowledged by the broker, may these offsets be
-            # committed over.
-            for ticket in tickets:
-                ctx.offsets.done(ticket)
-            _count(ctx, routed, events, started)
+            with bound_traces([e.message.headers for e in events], stage="classify"):
+                _observe_queue_wait(ctx, events)
+                routed = await runner.run([_raw(event) for event in events])
+                records = [r for item in routed for r in item.records]
+                await send_until_acked(ctx.sink, records, ctx.metrics, "classify")
+                # Only now, with every output acknowledged by the broker, may these offsets
+                # be committed over.
+                for ticket in tickets:
+                    ctx.offsets.done(ticket)
+                _count(ctx, routed, events, started)
 
 
 async def _admit(ctx: WorkerContext, fetched: Sequence[Any]) -> tuple[list[Any], list[Ticket]]:
@@ -68,31 +69,6 @@ async def _admit(ctx: WorkerContext, fetched: Sequence[Any]) -> tuple[list[Any],
             events.append(event)
             tickets.append(ticket)
     return events, tickets
-
-
-class _BatchRunner:
-    """Runs ``Classifier.inspect`` off-loop with a backstop deadline."""
-
-    def __init__(self, classifier: Classifier, per_event_budget: float) -> None:
-        self._classifier = classifier
-        self._budget = per_event_budget
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="detect")
-
-    async def run(self, batch: Sequence[RawEvent]) -> list[Routed]:
-        loop = asyncio.get_running_loop()
-        deadline = self._budget * max(1, len(batch)) + 5.0
-        future = loop.run_in_executor(self._executor, self._classifier.inspect, batch)
-        try:
-            inspected = await asyncio.wait_for(future, timeout=deadline)
-        except TimeoutError as exc:
-            log.error("detection overran its %.1fs deadline; batch quarantined", deadline)
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = ThreadPoolExecutor(1, thread_name_prefix="detect")
-            return self._classifier.fail_batch(batch, exc)
-        except Exception as exc:  # never lose or approve a batch on a bug
-            log.exception("classify stage raised; batch quarantined")
-            return self._classifier.fail_batch(batch, exc)
-        return self._classifier.route(inspected)
 
 
 def _raw(event: Any) -> RawEvent:

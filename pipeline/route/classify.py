@@ -22,7 +22,7 @@ import orjson
 from pipeline.bus import Record
 from pipeline.config import Settings
 from pipeline.crypto import KeyRing
-from pipeline.errors import InvalidEvent
+from pipeline.errors import DetectionFailure, InvalidEvent
 from pipeline.events import Action, Decision, Finding, InboundPrompt
 from pipeline.ingest import parse_inbound
 from pipeline.ingest.parse import peek_identity
@@ -34,11 +34,11 @@ from pipeline.records import (
     QuarantinedRequest,
 )
 from pipeline.route.stages import DetectStage, PolicyStage
+from pipeline.tracing import Headers
 
 __all__ = ["ACTOR", "Classifier", "Inspected", "RawEvent", "Routed"]
 
 ACTOR = "classify-worker"
-Headers = tuple[tuple[str, bytes], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +69,7 @@ class Routed:
     records: tuple[Record, ...]
     action: str | None = None
     findings: tuple[Finding, ...] = ()
+    # dlq: the reason code; quarantine after a failure: a ``DetectionFailure`` (metric label).
     reason: str | None = None
 
 
@@ -155,7 +156,7 @@ class Classifier:
         prompt: InboundPrompt,
         decision: Decision,
         findings: Sequence[Finding],
-        reason: str | None = None,
+        reason: DetectionFailure | None = None,
     ) -> Routed:
         original = self._keys.encrypt(
             orjson.dumps({"request": _request_of(prompt)}), aad=prompt.id.encode()
@@ -185,7 +186,7 @@ class Classifier:
             (f"detection or policy failed ({kind}); held for review",),
             classification="restricted",
         )
-        return self._quarantine(raw, prompt, decision, (), reason=kind)
+        return self._quarantine(raw, prompt, decision, (), reason=DetectionFailure.of(exc))
 
     def _dead_letter(self, raw: RawEvent, exc: InvalidEvent) -> Routed:
         size = len(raw.value or b"")

@@ -5,18 +5,30 @@ changelog record for conversation ``c`` hashes to the same partition as the
 inbound events keyed ``c``: whichever worker owns that inbound partition
 recovers that conversation's book. ``use_partitioner`` keeps that true when a
 batch mixes partitions. ``StrKeyed`` lets the vault code use str keys.
+
+Expired entries read as absent, but their encrypted originals would stay on
+the compacted topic forever: ``register_vault_purge`` runs a timer on every
+classify worker that deletes the expired entries of the partitions it owns
+(actively, not as a standby), so their tombstones let compaction drop them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
+import logging
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 import faust
+from aiokafka.partitioner import DefaultPartitioner
 
+from pipeline.app import WorkerContext
 from pipeline.config import Settings
+from pipeline.redact.vault import MappingVaultStore, purge_expired
 
-__all__ = ["StrKeyed", "vault_table"]
+__all__ = ["StrKeyed", "owned_by", "partition_of", "register_vault_purge", "vault_table"]
+
+log = logging.getLogger(__name__)
+_PARTITIONER = DefaultPartitioner()
 
 
 def vault_table(app: faust.App, settings: Settings) -> Any:
@@ -60,3 +72,47 @@ class StrKeyed(MutableMapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._table)
+
+
+def partition_of(key: bytes, partitions: int) -> int:
+    """The partition the producer puts ``key`` in (the table uses the producer's partitioner)."""
+    every = list(range(partitions))
+    return int(_PARTITIONER(key, every, every))
+
+
+def owned_by(owned: set[int], partitions: int) -> Callable[[str], bool]:
+    """A predicate: the (str) vault key lies in one of the ``owned`` partitions."""
+    return lambda key: partition_of(key.encode(), partitions) in owned
+
+
+def register_vault_purge(
+    app: faust.App, ctx: WorkerContext, table: MutableMapping[str, Any]
+) -> None:
+    """Every ``vault_purge_interval_seconds``, tombstone the expired entries this worker owns.
+
+    Ownership is the worker's active inbound partitions (the vault is keyed and
+    partitioned like the inbound topic); nothing is purged while a rebalance or
+    table recovery is in progress, when ownership is not settled.
+    """
+    settings = ctx.settings
+    store = MappingVaultStore(table)
+
+    @app.timer(settings.vault_purge_interval_seconds)  # type: ignore[untyped-decorator]
+    async def purge_vault() -> None:
+        if app.rebalancing:
+            return
+        owned = {
+            tp.partition
+            for tp in app.assignor.assigned_actives()
+            if tp.topic == settings.topics.inbound
+        }
+        if not owned:
+            return
+        try:
+            purged = purge_expired(store, owned_by(owned, settings.partitions))
+        except Exception:  # a malformed entry must not stop the timer; it retries next time
+            log.exception("vault purge failed; retrying at the next interval")
+            return
+        ctx.metrics.vault_purged.inc(purged)
+        if purged:
+            log.info("purged %d expired vault entries", purged)

@@ -18,11 +18,11 @@ from prometheus_client import CollectorRegistry
 from pydantic import SecretStr
 
 from pipeline.config import Settings, TopicNames
+from pipeline.config.review import ReviewSettings
 from pipeline.crypto import KeyRing
 from pipeline.metrics import Metrics
 from pipeline.quarantine.kafka_store import KafkaQuarantineStore
 from pipeline.quarantine.service import ReviewService
-from pipeline.quarantine.settings import ReviewSettings
 from pipeline.quarantine.testing import finding, quarantine_record, read_topic, seed_quarantine
 from pipeline.quarantine.web import create_app
 from tests.conftest import TEST_KAFKA_PORT

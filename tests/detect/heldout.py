@@ -5,17 +5,16 @@
 Events follow the corpus format (labels with exact offsets). Templates live in
 ``heldout_secrets`` (block class, many disguised), ``heldout_pii`` (redact class: other name
 distributions, phone/DOB/address formats, obfuscated emails) and ``heldout_clean`` (hard
-negatives). The run goes through ``pipeline.detect.evaluate.naive_outputs`` and the shared
-``score.py``. Decision recorded here: names of public figures in general questions are labelled
-PERSON (template ``public_figure``): the detector cannot tell them from customers' names without
-a list of famous people, and a leak costs more than an over-redaction.
+negatives). The run goes through ``pipeline.detect.evaluate.naive_outputs`` and the project's
+scorer (``pipeline.scoring``). Decision recorded here: names of public figures in general
+questions are labelled PERSON (template ``public_figure``): the detector cannot tell them from
+customers' names without a list of famous people, and a leak costs more than an over-redaction.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -32,8 +31,6 @@ from tests.detect.heldout_secrets import SECRET_TEMPLATES, Template
 
 __all__ = ["BLOCK_KINDS", "generate", "run", "scorer"]
 
-# The shared corpus scorer, beside the checkout (../shared), as in CI.
-SCORER = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "score.py"
 BLOCK_KINDS = frozenset(
     {
         "AWS_ACCESS_KEY_ID",
@@ -105,12 +102,10 @@ def generate(n: int = 400, seed: int = 7) -> list[dict[str, Any]]:
 
 
 def scorer() -> ModuleType:
-    """The shared corpus scorer, imported from its file."""
-    spec = importlib.util.spec_from_file_location("corpus_score", SCORER)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The project's own scorer (the shared one beside the checkout is not needed)."""
+    from pipeline import scoring
+
+    return scoring
 
 
 def run(

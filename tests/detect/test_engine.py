@@ -73,36 +73,41 @@ def test_detection_runs_through_presidio(engine: DetectionEngine) -> None:
     assert {f.detector for f in findings} <= names
 
 
-def test_time_budget_overrun_raises(engine: DetectionEngine) -> None:
-    """An exhausted budget raises DetectionError instead of returning fewer findings."""
-    original = engine._timeout, engine._per_kb
-    engine._timeout, engine._per_kb = 1e-9, 0.0
-    try:
-        with pytest.raises(DetectionError):
-            engine.detect([Message("user", "call me at (415) 555-2671 " * 50)])
-    finally:
-        engine._timeout, engine._per_kb = original
+def test_time_budget_overrun_raises() -> None:
+    """An exhausted budget raises DetectionTimeout instead of returning fewer findings."""
+    starved = DetectionEngine(Settings(detect_timeout_seconds=1e-9), seconds_per_kb=0.0)
+    with pytest.raises(DetectionTimeout):
+        starved.detect([Message("user", "call me at (415) 555-2671 " * 50)])
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["." * 5000, "1" * 100_000, "A" * 80_000, "a@" * 20_000, "1-" * 30_000, "ab" * 40_000,
-     "http://" + "a:" * 10_000 + "@", "password=" * 5_000, "%41" * 20_000, "eyJ" + "a" * 30_000,
-     "-----BEGIN PRIVATE KEY-----\n" + "A" * 60_000, "Dear John Smith said " * 3_000],
+    ("text", "kinds"),
+    [("." * 5000, set()), ("1" * 100_000, set()), ("A" * 80_000, set()), ("a@" * 20_000, set()),
+     ("1-" * 30_000, set()), ("ab" * 40_000, set()), ("http://" + "a:" * 10_000 + "@", set()),
+     ("password=" * 5_000, {"PASSWORD"}), ("%41" * 20_000, set()), ("eyJ" + "a" * 30_000, set()),
+     ("-----BEGIN PRIVATE KEY-----\n" + "A" * 60_000, {"PRIVATE_KEY"}),
+     ("Dear John Smith said " * 3_000, {"PERSON"})],
 )
-def test_hostile_input_completes_within_budget(text: str) -> None:
-    """Pathological inputs finish inside the default budget (a regex blow-up would raise)."""
-    engine = _tight_engine()
-    engine.detect([Message("user", text)])
+def test_hostile_input_gives_the_right_findings(text: str, kinds: set[str]) -> None:
+    """Pathological inputs end (a regex blow-up would hit the suite's timeout) with exactly
+    the findings they hold, at valid offsets: floods of separators, digits or markers are
+    not secrets, and the one real shape in each of the others is found. Speed is measured
+    in bench/, not here: the budget is generous so the machine's load cannot fail this."""
+    findings = _roomy_engine().detect([Message("user", text)])
+    assert {f.entity_type for f in findings} == kinds
+    assert all(f.message_index == 0 and 0 <= f.start < f.end <= len(text) for f in findings)
+    if kinds == {"PERSON"}:
+        assert {text[f.start : f.end] for f in findings} == {"John Smith"}
+        assert len(findings) == text.count("John Smith")
 
 
-_TIGHT: list[DetectionEngine] = []
+_ROOMY: list[DetectionEngine] = []
 
 
-def _tight_engine() -> DetectionEngine:
-    if not _TIGHT:
-        _TIGHT.append(DetectionEngine(Settings(detect_timeout_seconds=2.0), seconds_per_kb=0.0))
-    return _TIGHT[0]
+def _roomy_engine() -> DetectionEngine:
+    if not _ROOMY:
+        _ROOMY.append(DetectionEngine(Settings(detect_timeout_seconds=120.0), seconds_per_kb=0.0))
+    return _ROOMY[0]
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -49,10 +49,23 @@ async def test_repeated_idempotency_key_replays_without_counting(
     assert (await (await client.get("/admin/stats")).json())["replays"] == 1
 
 
+async def stats_when(
+    client: TestClient[Any, Any], condition: Callable[[dict[str, Any]], bool], tries: int = 2000
+) -> dict[str, Any]:
+    """Poll /admin/stats until ``condition`` holds (a condition, not a guessed latency)."""
+    for _ in range(tries):
+        stats: dict[str, Any] = await (await client.get("/admin/stats")).json()
+        if condition(stats):
+            return stats
+        await asyncio.sleep(0.005)
+    raise AssertionError(f"mock LLM never reached the condition: {stats}")
+
+
 async def test_key_in_flight_gets_409(client: TestClient[Any, Any]) -> None:
-    await client.post("/admin/config", json={"latency_ms": 300})
+    # Long enough that the first call is certainly still running when the second arrives.
+    await client.post("/admin/config", json={"latency_ms": 3000})
     slow = asyncio.ensure_future(chat(client, **{"Idempotency-Key": "k1"}))
-    await asyncio.sleep(0.1)
+    await stats_when(client, lambda s: s["in_flight"] == 1)
     assert (await chat(client, **{"Idempotency-Key": "k1"})).status == 409
     assert (await slow).status == 200
 
@@ -101,9 +114,12 @@ async def test_wrong_api_key_is_401() -> None:
 
 
 async def test_concurrency_peak_is_tracked(client: TestClient[Any, Any]) -> None:
-    await client.post("/admin/config", json={"latency_ms": 100})
-    await asyncio.gather(*(chat(client) for _ in range(5)))
-    assert (await (await client.get("/admin/stats")).json())["max_in_flight"] == 5
+    await client.post("/admin/config", json={"latency_ms": 3000})
+    calls = [asyncio.ensure_future(chat(client)) for _ in range(5)]
+    stats = await stats_when(client, lambda s: s["in_flight"] == 5)
+    assert stats["max_in_flight"] == 5
+    assert [r.status for r in await asyncio.gather(*calls)] == [200] * 5
+    await stats_when(client, lambda s: s["in_flight"] == 0)
     await client.post("/admin/reset", json={"peak": True})
     assert (await (await client.get("/admin/stats")).json())["max_in_flight"] == 0
 

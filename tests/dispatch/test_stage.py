@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry
 
 from pipeline.bus import Record
 from pipeline.config import Settings
+from pipeline.config.dispatch import DispatchSettings
 from pipeline.contracts import validator
 from pipeline.crypto import KeyRing
 from pipeline.dispatch.caller import Lane
@@ -20,7 +21,6 @@ from pipeline.dispatch.client import ChatClient
 from pipeline.dispatch.dedup import DedupRecord, DedupState, MemoryDedupStore
 from pipeline.dispatch.guard import identity_guard
 from pipeline.dispatch.records import Source
-from pipeline.dispatch.settings import DispatchSettings
 from pipeline.dispatch.stage import Dispatcher
 from pipeline.events import Category, Finding
 from pipeline.metrics import Metrics

@@ -16,7 +16,7 @@ from tests.conftest import unique_topics
 from tests.faults.ledger import Ledger, trickle
 from tests.integration.kafka_io import collect
 from tests.integration.workers import WorkerGroup, classify_env
-from tests.security.corpus import mixed_stream
+from tests.security.corpus import fault_seed, mixed_stream
 from tests.support.broker import LocalBroker
 
 pytestmark = pytest.mark.integration
@@ -42,7 +42,7 @@ async def test_broker_restart_mid_stream_loses_nothing(
     topics = unique_topics()
     ledger = Ledger(topics)
     await ensure_topics(Settings(broker=broker.faust_url, topics=topics, partitions=2))
-    events = mixed_stream(240, 7, "restart")
+    events = mixed_stream(240, fault_seed(7), "restart")
     env = classify_env(
         broker.faust_url,
         topics,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
 import uuid
@@ -18,23 +17,22 @@ from tests.conftest import unique_topics
 from tests.faults.ledger import Ledger, trickle
 from tests.integration.kafka_io import collect
 from tests.integration.workers import WorkerGroup, classify_env
-from tests.security.corpus import mixed_stream
+from tests.security.corpus import fault_seed, mixed_stream
 
 pytestmark = pytest.mark.integration
 
-SEED = int(os.environ.get("PROMPT_DLP_FAULT_SEED", random.randrange(1 << 30)))
 
 
 async def test_killed_and_restarted_workers_account_for_every_event(
     kafka_broker: Any, tmp_path: Path, vault_keys: str
 ) -> None:
     """Three kills (SIGKILL, SIGTERM, SIGKILL) at random moments over 300 events: each id once."""
-    print(f"seed={SEED}")
-    rng = random.Random(SEED)
+    seed = fault_seed()
+    rng = random.Random(seed)
     topics = unique_topics()
     ledger = Ledger(topics)
     await ensure_topics(Settings(broker=kafka_broker.faust_url, topics=topics, partitions=4))
-    events = mixed_stream(300, SEED, "kill")
+    events = mixed_stream(300, seed, "kill")
     env = classify_env(
         kafka_broker.faust_url,
         topics,

@@ -13,13 +13,14 @@ import pytest
 from pipeline.bus import ensure_topics
 from pipeline.config import Settings
 from pipeline.detect.recognizers.pii.email import EmailAddressRecognizer
+from pipeline.errors import DetectionFailure
 from pipeline.route.classify import Classifier, RawEvent, Routed
 from pipeline.wiring import build_classifier
 from tests.conftest import unique_topics
 from tests.faults.ledger import Ledger
 from tests.integration.kafka_io import collect
 from tests.integration.workers import WorkerGroup, classify_env
-from tests.security.corpus import TRIGGER, Corpus, Event, catastrophic_policy, inbound
+from tests.security.corpus import TRIGGER, Corpus, Event, catastrophic_policy, fault_seed, inbound
 
 pytestmark = pytest.mark.integration
 
@@ -36,7 +37,7 @@ def _classify(classifier: Classifier, texts: list[str]) -> list[Routed]:
     return classifier.classify(batch)
 
 
-def _assert_fail_closed(routed: Routed, kind: str) -> None:
+def _assert_fail_closed(routed: Routed, kind: DetectionFailure) -> None:
     assert routed.route == "quarantine", routed
     assert routed.reason == kind
     value = routed.records[0].value
@@ -52,7 +53,7 @@ def test_a_raising_recognizer_quarantines_only_the_prompts_it_touched(
         raise RuntimeError("recognizer bug")
 
     monkeypatch.setattr(EmailAddressRecognizer, "scan", boom)
-    corpus = Corpus(3)
+    corpus = Corpus(fault_seed(3))
     email, token = corpus.email(), corpus.github_token()
     routed = _classify(
         build_classifier(settings),
@@ -63,7 +64,7 @@ def test_a_raising_recognizer_quarantines_only_the_prompts_it_touched(
         ],
     )
     assert routed[0].route == "approved"
-    _assert_fail_closed(routed[1], "RecognizerFailed")
+    _assert_fail_closed(routed[1], DetectionFailure.ERROR)
     assert routed[2].route == "quarantine" and routed[2].action == "block"
     assert email.text.encode() not in repr(routed[1].records).encode()
 
@@ -83,7 +84,7 @@ def test_a_detector_over_its_time_budget_quarantines_its_prompt(
         ],
     )
     assert [r.route for r in routed] == ["approved", "quarantine", "approved"]
-    _assert_fail_closed(routed[1], "DetectionTimeout")
+    _assert_fail_closed(routed[1], DetectionFailure.TIMEOUT)
 
 
 async def test_worker_with_a_tiny_time_budget_fails_closed_end_to_end(
@@ -93,7 +94,7 @@ async def test_worker_with_a_tiny_time_budget_fails_closed_end_to_end(
     topics = unique_topics()
     ledger = Ledger(topics)
     await ensure_topics(Settings(broker=kafka_broker.faust_url, topics=topics, partitions=2))
-    corpus = Corpus(17)
+    corpus = Corpus(fault_seed(17))
     events: list[Event] = []
     for i in range(10):
         events.append(Event(f"trigger-{i}", inbound(f"trigger-{i}", TRIGGER), "quarantine"))
@@ -132,6 +133,6 @@ async def test_worker_with_a_tiny_time_budget_fails_closed_end_to_end(
         assert report.first[f"trigger-{i}"].signature[1] == (FAIL_CLOSED,)
     assert status == 200
     failures = re.search(
-        rb'prompt_dlp_detection_failures_total\{kind="DetectionTimeout"\} (\S+)', metrics
+        rb'prompt_dlp_detection_failures_total\{kind="timeout"\} (\S+)', metrics
     )
     assert failures is not None and float(failures.group(1)) >= 10

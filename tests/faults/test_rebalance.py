@@ -16,7 +16,7 @@ from tests.conftest import unique_topics
 from tests.faults.ledger import Ledger, trickle
 from tests.integration.kafka_io import collect
 from tests.integration.workers import WorkerGroup, classify_env
-from tests.security.corpus import mixed_stream
+from tests.security.corpus import fault_seed, mixed_stream
 
 pytestmark = pytest.mark.integration
 
@@ -28,7 +28,7 @@ async def test_workers_joining_and_leaving_under_load_lose_nothing(
     topics = unique_topics()
     ledger = Ledger(topics)
     await ensure_topics(Settings(broker=kafka_broker.faust_url, topics=topics, partitions=4))
-    events = mixed_stream(300, 23, "rebalance")
+    events = mixed_stream(300, fault_seed(23), "rebalance")
     env = classify_env(
         kafka_broker.faust_url,
         topics,

@@ -16,7 +16,7 @@ from tests.conftest import unique_topics
 from tests.faults.ledger import Ledger, trickle
 from tests.integration.kafka_io import collect
 from tests.integration.workers import WorkerGroup, classify_env
-from tests.security.corpus import mixed_stream
+from tests.security.corpus import fault_seed, mixed_stream
 
 pytestmark = pytest.mark.integration
 
@@ -30,7 +30,7 @@ async def test_stopped_worker_is_replaced_and_resumes_without_loss(
     topics = unique_topics()
     ledger = Ledger(topics)
     await ensure_topics(Settings(broker=kafka_broker.faust_url, topics=topics, partitions=2))
-    events = mixed_stream(200, 11, "stall")
+    events = mixed_stream(200, fault_seed(11), "stall")
     first, second, third = events[:60], events[60:160], events[160:]
     env = classify_env(
         kafka_broker.faust_url,

@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from pipeline.topicread import assigned_partitions, read_to_end
 
 
 async def produce(
@@ -114,7 +116,6 @@ async def read_all(
 ) -> dict[str, list[Any]]:
     """Every record now in ``topics``: from the beginning up to the end offsets taken at start."""
     consumer = AIOKafkaConsumer(
-        *topics,
         **_options(bootstrap, client),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
@@ -124,25 +125,15 @@ async def read_all(
     )
     await consumer.start()
     seen: dict[str, list[Any]] = {t: [] for t in topics}
-    deadline = time.monotonic() + timeout
     try:
-        while {tp.topic for tp in consumer.assignment()} != set(topics):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"read_all: {topics} not all assigned (do they exist?)")
-            await asyncio.sleep(0.1)
-        partitions = sorted(consumer.assignment())
-        await consumer.seek_to_beginning(*partitions)
+        partitions = await asyncio.wait_for(assigned_partitions(consumer, topics), timeout)
         ends = await consumer.end_offsets(partitions)
-        pending = {tp for tp, end in ends.items() if end > 0}
-        while pending:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"read_all: {sorted(map(str, pending))} not read to the end")
-            batches = await consumer.getmany(*pending, timeout_ms=500)
-            for tp, records in batches.items():
-                seen[tp.topic].extend(r for r in records if r.offset < ends[tp])
-            for tp in list(pending):
-                if await consumer.position(tp) >= ends[tp]:
-                    pending.discard(tp)
+
+        def keep(tp: TopicPartition, record: Any) -> None:
+            if record.offset < ends[tp]:  # exactly what was there when reading began
+                seen[tp.topic].append(record)
+
+        await asyncio.wait_for(read_to_end(consumer, partitions, keep), timeout)
     finally:
         await consumer.stop()
     return seen

@@ -10,11 +10,11 @@ import pytest
 from pydantic import SecretStr
 
 from pipeline.config import Settings, TopicNames
+from pipeline.config.review import Role
 from pipeline.crypto import KeyRing
 from pipeline.quarantine.kafka_store import KafkaQuarantineStore
 from pipeline.quarantine.model import ReviewState
 from pipeline.quarantine.service import Reviewer, ReviewService
-from pipeline.quarantine.settings import Role
 from pipeline.quarantine.testing import finding, quarantine_record, read_topic, seed_quarantine
 from tests.conftest import TEST_KAFKA_PORT
 

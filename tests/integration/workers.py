@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 
+from bench.harness.support import free_port, wait_until
 from pipeline.config import TopicNames
 
 __all__ = ["Worker", "WorkerGroup", "classify_env", "free_port", "topic_env", "wait_until"]
@@ -55,20 +54,6 @@ def classify_env(
         "PROMPT_DLP_PARTITIONS": str(partitions),
         **extra,
     }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until(check: Callable[[], bool], timeout: float, what: str, interval: float = 0.2) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(interval)
 
 
 class Worker:

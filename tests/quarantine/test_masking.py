@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.events import Message
-from pipeline.quarantine.masking import MASK, mask_messages, redact_with_placeholders
+from pipeline.quarantine.masking import MASK, mask_messages
 
 
 def f(start: int, end: int, entity: str, index: int = 0) -> dict[str, object]:
@@ -13,17 +13,30 @@ def f(start: int, end: int, entity: str, index: int = 0) -> dict[str, object]:
             "end": end, "score": 0.9, "detector": "T"}
 
 
-@pytest.mark.parametrize(("text", "findings", "expected"), [
-    ("call 555-0100 now", [f(5, 13, "PHONE")], "call [PHONE] now"),
-    ("a@b.co", [f(0, 6, "EMAIL")], "[EMAIL]"),
-    ("x jane@x.io y", [f(2, 11, "EMAIL"), f(2, 6, "PERSON")], "x [PERSON|EMAIL] y"),
-    ("nothing here", [], "nothing here"),
-    ("clip", [f(2, 99, "X")], "cl[X]"),
+@pytest.mark.parametrize(("operator", "expected"), [
+    ("{name: placeholder}", "call <PHONE_NUMBER_1> or <PHONE_NUMBER_2> now"),
+    ("{name: mask, params: {char: '#'}}", None),
+    ("{name: drop}", "call  or  now"),
 ])
-def test_redact_with_placeholders(text, findings, expected):
-    """Every flagged span, merged when overlapping, becomes its labels."""
-    [out] = redact_with_placeholders([Message("user", text)], findings)
-    assert out.content == expected
+def test_release_redaction_uses_the_policys_operators(operator: str, expected: str | None):
+    """A redacted release applies the operator the policy names, as classify would."""
+    from pipeline.decide.build import parse_policy
+    from pipeline.redact.release import PolicyRedactor
+
+    policy = parse_policy(f"""\
+version: "t"
+default_operator: {operator}
+rules:
+  - {{id: pii.redact, category: pii, action: redact}}
+""")
+    text = "call 555-0100 or 555-0199 now"
+    record = {"tenant": "t", "findings": [f(5, 13, "PHONE_NUMBER"), f(17, 25, "PHONE_NUMBER")]}
+    [out] = PolicyRedactor(policy)(record, [Message("user", text)])
+    assert "555-0100" not in out.content and "555-0199" not in out.content
+    if expected is not None:
+        assert out.content == expected
+    else:
+        assert out.content.startswith("call ") and "#" in out.content
 
 
 def test_mask_keeps_clear_text_and_labels_spans():

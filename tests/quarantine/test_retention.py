@@ -18,8 +18,8 @@ async def test_expire_due_takes_only_old_items_and_is_idempotent(seeded):
 async def test_expire_due_drops_originals_of_decided_items_too(seeded):
     """A released item keeps its state but loses its original after the period."""
     svc, _ = seeded
+    from pipeline.config.review import Role
     from pipeline.quarantine.service import Reviewer
-    from pipeline.quarantine.settings import Role
 
     await svc.release(Reviewer("r", Role.REVIEWER), "p-email")
     assert await expire_due(svc, 1) == ["p-old", "p-email"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from prometheus_client import CollectorRegistry
 
+from pipeline.config.review import Role
 from pipeline.quarantine.errors import BadRequest, Conflict, Forbidden, NotFound
 from pipeline.quarantine.model import ReviewState
 from pipeline.quarantine.service import Reviewer
-from pipeline.quarantine.settings import Role
 from pipeline.quarantine.testing import memory_service
 
 from .conftest import AWS_SECRET, EMAIL
@@ -32,7 +32,8 @@ async def test_release_redacted_sends_approved_state_and_audit(seeded, validate)
     assert approved.key == "conv-1"
     assert approved.value["released_by"] == "rita"
     assert AWS_SECRET not in approved.value["messages"][1]["content"]
-    assert "[AWS_SECRET_ACCESS_KEY]" in approved.value["messages"][1]["content"]
+    # The policy's operator for it (the default policy's placeholder), as classify would send.
+    assert "<AWS_SECRET_ACCESS_KEY_1>" in approved.value["messages"][1]["content"]
     [audit] = topics(sink, "dlp.audit")
     validate("audit.json", audit.value)
     assert (audit.value["event"], audit.value["actor"], audit.value["id"]) == (

@@ -61,7 +61,7 @@ async def test_release_redacted_sends_a_v2_request_with_the_value_replaced(servi
     [approved] = [r.value for r in sink.records if r.topic == "prompts.approved"]
     validator("approved.json", "v2").validate(approved)
     args = json.loads(approved["request"]["messages"][3]["tool_calls"][0]["function"]["arguments"])
-    assert args == {"customer": {"email": "[EMAIL_ADDRESS]", "name": "Jane Doe"}}
+    assert args == {"customer": {"email": "<EMAIL_ADDRESS_1>", "name": "Jane Doe"}}
     assert approved["request"]["tools"] == dict(agent_request())["tools"]
     assert approved["released_by"] == "rita"
 

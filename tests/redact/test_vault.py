@@ -69,6 +69,19 @@ def test_expired_entries_read_as_absent() -> None:
     assert purge_expired(store) == 1 and table == {}
 
 
+def test_purge_touches_only_the_partitions_this_worker_owns() -> None:
+    """A worker holds standby copies of every vault partition; it purges only its own."""
+    from pipeline.route.vault_table import owned_by, partition_of
+
+    ids = [f"c{i}" for i in range(12)]
+    store, table, clock = store_with(*((c, "acme", "u1") for c in ids))
+    clock.now += 61
+    mine = [c for c in ids if partition_of(c.encode(), 2) == 0]
+    assert 0 < len(mine) < len(ids)
+    assert purge_expired(store, owned_by({0}, 2)) == len(mine)
+    assert sorted(table) == sorted(set(ids) - set(mine))
+
+
 def test_another_owner_gets_an_empty_book() -> None:
     """A conversation id reused by another tenant or user never opens the owner's book."""
     store, _, _ = store_with(("c1", "acme", "u1"))

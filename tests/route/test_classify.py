@@ -13,11 +13,14 @@ from pipeline.config import Settings
 from pipeline.contracts import validator
 from pipeline.crypto import Envelope
 from pipeline.decide.build import load_policy
+from pipeline.detect.errors import DetectionTimeout, RecognizerFailed
+from pipeline.engine import DlpEngine
 from pipeline.events import Category, Finding, InboundPrompt
 from pipeline.ingest.units import locate
+from pipeline.metrics.catalog import DETECTION_FAILURE_KINDS
 from pipeline.redact.vault import MappingVaultStore, open_book
 from pipeline.route.classify import Classifier, RawEvent, Routed
-from pipeline.wiring import PolicyStage, key_ring
+from pipeline.wiring import VaultPolicyStage, key_ring
 
 SECRET = "AKIAQWERTYUIOPASDFGH"
 _PATTERNS = {
@@ -57,10 +60,10 @@ def vault() -> dict[str, dict[str, Any]]:
 @pytest.fixture
 def classifier(settings: Settings, vault: dict[str, dict[str, Any]]) -> Classifier:
     keys = key_ring(settings)
-    policy = PolicyStage(
-        load_policy(settings.policy_file), keys, MappingVaultStore(vault), "test-detect-1", None
-    )
-    return Classifier(settings, RegexDetect(), policy, keys)
+    detect = RegexDetect()
+    engine = DlpEngine(settings, load_policy(settings.policy_file), detect, None)  # type: ignore[arg-type]
+    policy = VaultPolicyStage(engine, keys, MappingVaultStore(vault))
+    return Classifier(settings, detect, policy, keys)
 
 
 def event(content: str, **extra: Any) -> bytes:
@@ -142,7 +145,22 @@ def test_detector_failure_fails_closed(classifier: Classifier) -> None:
     bad, good = run(classifier, event("[[explode]] hi", id="p-bad"), event("hello", id="p-ok"))
     assert bad.route == "quarantine"
     assert bad.records[0].value["decision"]["rule_ids"] == ["fail-closed.detection-error"]  # type: ignore[index]
+    assert bad.reason == "error"  # the metric label the catalog primes and the alert reads
     assert good.route == "approved"
+
+
+@pytest.mark.parametrize(
+    ("exc", "kind"),
+    [(TimeoutError(), "timeout"), (DetectionTimeout("budget"), "timeout"),
+     (RecognizerFailed("x"), "error"), (ValueError("bug"), "error")],
+)
+def test_failed_batches_carry_a_bounded_failure_kind(
+    classifier: Classifier, exc: Exception, kind: str
+) -> None:
+    """What the agent counts as ``prompt_dlp_detection_failures_total{kind}``: timeout|error."""
+    [routed] = classifier.fail_batch([RawEvent(event("hi"), "prompts.inbound", 0, 0)], exc)
+    assert routed.route == "quarantine" and routed.reason == kind
+    assert routed.reason in DETECTION_FAILURE_KINDS
 
 
 @pytest.mark.parametrize("raw", [b"{not json", b"\xc3\x28", b"[]", None, event("x")[:-1]])
@@ -203,10 +221,10 @@ def strip_classifier(settings: Settings, vault: dict[str, dict[str, Any]], tmp_p
         settings.policy_file.read_text().replace("attachments: block", "attachments: strip")
     )
     keys = key_ring(settings)
-    stage = PolicyStage(
-        load_policy(policy_file), keys, MappingVaultStore(vault), "test-detect-1", None
-    )
-    return Classifier(settings, RegexDetect(), stage, keys)
+    detect = RegexDetect()
+    engine = DlpEngine(settings, load_policy(policy_file), detect, None)  # type: ignore[arg-type]
+    stage = VaultPolicyStage(engine, keys, MappingVaultStore(vault))
+    return Classifier(settings, detect, stage, keys)
 
 
 def test_v2_agent_request_is_redacted_inside_arguments_and_results(strip_classifier: Any) -> None:

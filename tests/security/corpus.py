@@ -165,6 +165,22 @@ def malformed(rng: random.Random, ident: str) -> bytes:
     )
 
 
+def fault_seed(default: int | None = None) -> int:
+    """The seed a fault/security test uses, printed so a failing run can be replayed.
+
+    ``PROMPT_DLP_FAULT_SEED`` overrides it (to reproduce a failure); otherwise the
+    test's fixed ``default``, or a fresh random one when it has none. pytest shows
+    the printed line with the output of any failing test.
+    """
+    import os
+
+    chosen = os.environ.get("PROMPT_DLP_FAULT_SEED")
+    seed = int(chosen) if chosen else (
+        default if default is not None else random.SystemRandom().randrange(1 << 30))
+    print(f"fault seed={seed} (rerun with PROMPT_DLP_FAULT_SEED={seed})")
+    return seed
+
+
 def mixed_stream(n: int, seed: int, prefix: str) -> list[Event]:
     """``n`` events: about 40% clean, 25% personal data, 25% secrets, 10% malformed."""
     corpus = Corpus(seed)

@@ -24,7 +24,15 @@ from tests.conftest import unique_topics
 from tests.faults.ledger import Ledger
 from tests.integration.kafka_io import collect, read_all
 from tests.integration.workers import WorkerGroup, classify_env
-from tests.security.corpus import TRIGGER, Corpus, Event, Value, catastrophic_policy, inbound
+from tests.security.corpus import (
+    TRIGGER,
+    Corpus,
+    Event,
+    Value,
+    catastrophic_policy,
+    fault_seed,
+    inbound,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -87,7 +95,7 @@ def run(kafka_broker: Any, tmp_path_factory: pytest.TempPathFactory, vault_keys:
     tmp_path = tmp_path_factory.mktemp("no-leak")
     topics = unique_topics()
     ledger = Ledger(topics)
-    events = leak_corpus(seed=2024)
+    events = leak_corpus(seed=fault_seed(2024))
     asyncio.run(ensure_topics(Settings(broker=kafka_broker.faust_url, topics=topics, partitions=2)))
     env = classify_env(
         kafka_broker.faust_url,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from pipeline.config.review import Role
 from pipeline.quarantine.allowlist import suggestions
 from pipeline.quarantine.errors import BadRequest
 from pipeline.quarantine.retention import purge_targets
 from pipeline.quarantine.service import ReviewService
-from pipeline.quarantine.settings import Role
 from pipeline.quarantine.views import item_dict, masked_dicts
 from pipeline.quarantine.web.forms import body_of, field, float_field, int_field, query_from
 from pipeline.quarantine.web.security import principal

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from pipeline.config.review import ReviewSettings, Role
 from pipeline.quarantine.service import Reviewer
-from pipeline.quarantine.settings import ReviewSettings, Role
 
 __all__ = ["PRINCIPAL", "SESSION_COOKIE", "Authenticator", "Principal", "Sessions"]
 

@@ -11,10 +11,10 @@ from typing import Any
 
 from aiohttp import web
 
+from pipeline.config.review import ReviewSettings, Role
 from pipeline.quarantine.allowlist import suggestions
 from pipeline.quarantine.model import ReviewState
 from pipeline.quarantine.retention import purge_targets
-from pipeline.quarantine.settings import ReviewSettings, Role
 from pipeline.quarantine.web.api import SERVICE
 from pipeline.quarantine.web.auth import SESSION_COOKIE, Authenticator
 from pipeline.quarantine.web.forms import (

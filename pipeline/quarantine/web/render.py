@@ -8,7 +8,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from pipeline.quarantine.settings import Role
+from pipeline.config.review import Role
 from pipeline.quarantine.views import age_text
 from pipeline.quarantine.web.auth import PRINCIPAL
 

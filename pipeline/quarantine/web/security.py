@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from pipeline.config.review import ReviewSettings
 from pipeline.quarantine.errors import ReviewError
-from pipeline.quarantine.settings import ReviewSettings
 from pipeline.quarantine.web.auth import PRINCIPAL, Authenticator, Principal
 from pipeline.quarantine.web.render import render
 

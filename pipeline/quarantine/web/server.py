@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+from pipeline.config.review import ReviewSettings
 from pipeline.quarantine import retention
 from pipeline.quarantine.service import ReviewService
-from pipeline.quarantine.settings import ReviewSettings
 from pipeline.quarantine.web import api, pages
 from pipeline.quarantine.web.auth import Authenticator
 from pipeline.quarantine.web.render import STATIC

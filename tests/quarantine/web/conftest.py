@@ -9,7 +9,7 @@ from aiohttp import CookieJar
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
-from pipeline.quarantine.settings import ReviewSettings
+from pipeline.config.review import ReviewSettings
 from pipeline.quarantine.web import create_app
 
 TOKENS = {"viewer": "tok-viewer-0123456789", "reviewer": "tok-reviewer-0123456789",

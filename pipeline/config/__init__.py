@@ -4,6 +4,10 @@ Built once at the entry point (the CLI) and passed down; stages never read
 ``os.environ``. Credentials are ``SecretStr`` so they never print, and may be
 given inline or as ``*_FILE`` paths (the Kubernetes/Docker secrets idiom).
 Nested groups use ``__`` (e.g. ``PROMPT_DLP_TOPICS__INBOUND``).
+
+Every settings class lives in this package: the dispatch group in
+``config.dispatch``, the review console's in ``config.review``, so the
+configuration depends on no feature package (they depend on it).
 """
 
 from __future__ import annotations
@@ -14,16 +18,16 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from pipeline.dispatch.settings import DispatchSettings
-from pipeline.gateway.settings import GatewaySettings
-from pipeline.quarantine.settings import ReviewSettings
+from pipeline.config.dispatch import DispatchSettings
+from pipeline.config.gateway import GatewaySettings
+from pipeline.config.review import ReviewSettings
 
 __all__ = ["DEFAULT_BROKER", "KafkaSecurity", "Settings", "TopicNames"]
 
 DEFAULT_BROKER = "kafka://127.0.0.1:9092"
 DEFAULT_PARTITIONS = 4
 DEFAULT_MAX_EVENT_BYTES = 1_048_576
-DEFAULT_POLICY = Path(__file__).parent / "decide" / "default_policy.yaml"
+DEFAULT_POLICY = Path(__file__).resolve().parents[1] / "decide" / "default_policy.yaml"
 
 
 class TopicNames(BaseModel):
@@ -89,6 +93,8 @@ class Settings(BaseSettings):
     # After the first event of a batch, wait this long for more (unless the batch is full).
     batch_linger_seconds: float = Field(default=0.002, ge=0)
 
+    # How often each classify worker tombstones the expired vault entries it owns.
+    vault_purge_interval_seconds: float = Field(default=300.0, gt=0)
     vault_keys: SecretStr | None = None
     vault_keys_file: Path | None = None
     hmac_key: SecretStr | None = None
@@ -106,6 +112,14 @@ class Settings(BaseSettings):
         if self.replication > 3:
             raise ValueError("replication above 3 is never what you want here")
         return self
+
+    def hmac_secret(self) -> bytes | None:
+        """The HMAC key (``hash`` operator, fingerprints) from the inline value or its file."""
+        if self.hmac_key is not None:
+            return self.hmac_key.get_secret_value().encode()
+        if self.hmac_key_file is not None:
+            return self.hmac_key_file.read_bytes().strip()
+        return None
 
     @property
     def bootstrap_servers(self) -> str:
