@@ -25,7 +25,8 @@ import orjson
 from pipeline.config import TopicNames
 
 __all__ = [
-    "BROKER_PORT", "LOOKUP_TOOL", "MOCK_PORT_BASE", "REPO", "MockLLM", "approved_event", "approved_v2_event",
+    "BROKER_PORT", "LOOKUP_TOOL", "MOCK_PORT_BASE", "REPO", "MockLLM", "approved_event",
+    "approved_v2_event",
     "consume_until", "create_topics", "http_json", "ids_answered", "mock_ports", "produce",
     "start_worker", "stop_process", "unique_topics", "wait_for", "worker_env",
 ]
