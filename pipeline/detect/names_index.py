@@ -1,0 +1,116 @@
+"""A compact index of real-world given and family names, derived from the names-dataset package.
+
+names-dataset 3.3.1 ships its data as two gzipped pickles (727k given, 984k family names, with
+per-country frequency ranks); loading them takes about 1 GB and half a minute, far too much for a
+worker. So the index is derived once: names ranked within ``MAX_RANK`` in at least one country,
+each stored as an 8-byte hash of its casefolded form in a sorted numpy array (about 5 MB on disk
+and in memory), looked up by binary search. It is built at install time (``scripts/bootstrap``
+runs ``python -m pipeline.detect.names_index``); if the file is missing at first use, the build
+runs in a child process, so the worker never holds the full dataset. No list is written by hand
+or taken from any corpus: the package's own data is the only source.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.metadata
+import importlib.util
+import os
+import pickle  # noqa: S403 - the pickles are the data files of the pinned names-dataset package
+import subprocess
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["MAX_RANK", "NamesIndex", "build", "default_path", "names_index"]
+
+MAX_RANK = 5000
+_PACKAGE = "names-dataset"
+
+
+def _key(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.casefold().encode(), digest_size=8).digest(), "big")
+
+
+def default_path() -> Path:
+    """Where the index lives: ``PROMPT_DLP_NAMES_INDEX`` or beside the venv's other data."""
+    override = os.environ.get("PROMPT_DLP_NAMES_INDEX")
+    if override:
+        return Path(override)
+    version = importlib.metadata.version(_PACKAGE)
+    return Path(sys.prefix) / "share" / "prompt-dlp" / f"names-{version}-r{MAX_RANK}.npz"
+
+
+def _data_dir() -> Path:
+    spec = importlib.util.find_spec("names_dataset")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("names-dataset is not installed")
+    return Path(spec.origin).parent / "v3"
+
+
+def _ranked(path: Path) -> npt.NDArray[np.uint64]:
+    with gzip.open(path, "rb") as fh:
+        data = pickle.load(fh)  # noqa: S301 - the package's own data file
+    keys = {_key(name) for name, info in data.items()
+            if info.get("rank") and min(info["rank"].values()) <= MAX_RANK and name.isalpha()}
+    return np.array(sorted(keys), dtype=np.uint64)
+
+
+def build(out: Path) -> None:
+    """Derive the index from the installed package's data files and write it to ``out``."""
+    data = _data_dir()
+    first = _ranked(data / "first_names.pkl.gz")
+    last = _ranked(data / "last_names.pkl.gz")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, first=first, last=last)
+    tmp.replace(out)
+
+
+class NamesIndex:
+    """Membership of a word among given names and family names (case-insensitive)."""
+
+    def __init__(self, path: Path) -> None:
+        with np.load(path) as data:
+            self._first = data["first"]
+            self._last = data["last"]
+
+    @staticmethod
+    def _has(table: npt.NDArray[np.uint64], word: str) -> bool:
+        key = np.uint64(_key(word))
+        i = int(np.searchsorted(table, key))
+        return i < len(table) and table[i] == key
+
+    def is_given(self, word: str) -> bool:
+        return self._has(self._first, word)
+
+    def is_family(self, word: str) -> bool:
+        return self._has(self._last, word)
+
+    def is_name(self, word: str) -> bool:
+        return self.is_given(word) or self.is_family(word)
+
+
+@lru_cache(maxsize=1)
+def names_index() -> NamesIndex:
+    """The process's index; built in a child process first if the file is missing."""
+    path = default_path()
+    if not path.exists():
+        subprocess.run([sys.executable, "-m", "pipeline.detect.names_index", str(path)],
+                       check=True, timeout=600)
+    return NamesIndex(path)
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0]) if argv else default_path()
+    build(out)
+    print(f"names index written to {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,84 @@
+"""Full names recognised from real-world name statistics, wherever they stand in the text.
+
+spaCy's small English model tags many non-English names as ORG or nothing ("Maybe the booking is
+under Tomasz Wielgosz"), has no German pipeline at all, and sees CSV cells and code strings without
+context. This recognizer needs no model: a run of capitalised words whose first word is a given
+name and last word a family name (or the reverse, for family-first orders) according to the
+names-dataset index (``names_index.py``) is a person, provided one of its words is rare as an
+ordinary word (Zipf < 3.3 in English, German, French and Spanish, from ``wordfreq``) and none is a
+common word that no country uses as a name. "Tomasz Wielgosz", "Sigrún Eiríksdóttir" and
+"Okafor, Chidi" are found; "Max Pool Size", "Happy New Year" and "Morgan Stanley" (common words
+and names only) are left to the model and the cues. Middle initials and particles are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+
+import regex
+from wordfreq import zipf_frequency
+
+from pipeline.detect.base import Candidate, Deadline, Recognizer
+from pipeline.detect.names_index import names_index
+from pipeline.detect.vocab import is_product
+from pipeline.events import Category
+
+__all__ = ["PersonGazetteerRecognizer"]
+
+_LANGUAGES = ("en", "de", "fr", "es")
+_RARE = 3.3
+_COMMON = 3.5
+_WORD = r"\p{Lu}[\p{Ll}'’]*\p{Ll}(?:-\p{Lu}?\p{Ll}+)?"
+_GLUE = r"(?:[ ](?:(?:van|von|der|den|de|del|della|la|le|du|da|das|dos|di|bin|binti|al|ter)[ ])*)"
+_INITIAL = r"\p{Lu}\.?"
+_RUN = regex.compile(rf"(?<![\p{{L}}\p{{N}}_@.-])(?:{_WORD}(?:{_GLUE}(?:{_INITIAL}{_GLUE})?{_WORD}){{1,3}})(?![\p{{L}}\p{{N}}_@-])")
+# "Okafor, Chidi": family name, comma, given name (lists, CSV cells, forms).
+_INVERTED = regex.compile(rf"(?<![\p{{L}}\p{{N}}_@.-]){_WORD},[ ]?{_WORD}(?![\p{{L}}\p{{N}}_@-])")
+_LEGAL = frozenset({"Inc", "LLC", "Ltd", "Corp", "GmbH", "AG", "PLC", "LLP", "Holdings", "Group"})
+
+
+@lru_cache(maxsize=65_536)
+def _zipf(word: str) -> float:
+    lowered = word.lower()
+    return max(zipf_frequency(lowered, language) for language in _LANGUAGES)
+
+
+def _is_name_pair(first: str, last: str, words: list[str]) -> bool:
+    index = names_index()
+    if not ((index.is_given(first) and index.is_family(last))
+            or (index.is_family(first) and index.is_given(last))):
+        return False
+    if any(_zipf(w) >= _COMMON and not index.is_name(w) for w in words):
+        return False
+    if any(w in _LEGAL or is_product(w) for w in words):
+        return False
+    return any(_zipf(w) < _RARE for w in (first, last))
+
+
+class PersonGazetteerRecognizer(Recognizer):
+    """Capitalised runs that read as given + family name by the names-dataset index."""
+
+    entity_type = "PERSON"
+    category = Category.PII
+
+    def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
+        for match in _RUN.finditer(text, timeout=deadline.remaining()):
+            words = [w for w in match.group().split(" ") if len(w.rstrip(".")) > 1]
+            yield from self._best(match.start(), match.group(), words)
+        for match in _INVERTED.finditer(text, timeout=deadline.remaining()):
+            family, given = (w.strip() for w in match.group().split(","))
+            index = names_index()
+            if (index.is_family(family) and index.is_given(given)
+                    and _is_name_pair(given, family, [given, family])):
+                yield self.candidate(*match.span(), 0.6)
+
+    def _best(self, start: int, run: str, words: list[str]) -> Iterator[Candidate]:
+        """The longest sub-run (by whole words) that reads as a name; the run may carry a title."""
+        for i in range(len(words)):
+            for j in range(len(words) - 1, i, -1):
+                if _is_name_pair(words[i], words[j], words[i : j + 1]):
+                    offset = run.index(words[i])
+                    end = run.index(words[j], offset) + len(words[j])
+                    yield self.candidate(start + offset, start + end, 0.6)
+                    return
