@@ -15,6 +15,7 @@ return is trimmed here and filtered by the audited filters in ``ner_filters.py``
 from __future__ import annotations
 
 import logging
+import time
 import warnings
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterator, Sequence
@@ -24,6 +25,7 @@ import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 
+from pipeline.detect.artifacts import Deadline
 from pipeline.detect.language import detect_language
 from pipeline.detect.ner_filters import PARTICLES, Span, rejects
 
@@ -178,13 +180,22 @@ class NerTagger:
             self._pipelines[language] = nlp
         return self._pipelines[language]
 
-    def persons(self, chunks: Sequence[str]) -> list[tuple[tuple[int, int], ...]]:
-        """PERSON spans (chunk-relative) for each chunk; cached chunks skip the model."""
+    def persons(
+        self, chunks: Sequence[str], deadline: Deadline | None = None
+    ) -> list[tuple[tuple[int, int], ...]]:
+        """PERSON spans (chunk-relative) for each chunk; cached chunks skip the model.
+
+        Loading a language's pipeline the first time it is needed is not charged to the prompt's
+        time budget: a cold start must not quarantine the first French prompt.
+        """
         by_language: dict[str, list[str]] = defaultdict(list)
         for chunk in dict.fromkeys(c for c in chunks if c not in self._cache):
             by_language[detect_language(chunk)].append(chunk)
         for language, missing in by_language.items():
+            started = time.monotonic()
             nlp = self.pipeline(language)
+            if deadline is not None:
+                deadline.extend(time.monotonic() - started)
             if nlp is None:
                 self._cache.update((chunk, ()) for chunk in missing)
                 continue

@@ -12,6 +12,7 @@ capitalised phrases made of common words that are not all names ("Invalid Token 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -60,10 +61,25 @@ _LEGAL_FORMS = frozenset(
 _COMMON_ZIPF = 3.5
 
 
+_LANGUAGES = ("en", "de", "fr", "es")
+_STOP = frozenset().union(*(
+    importlib.import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS
+    for language in _LANGUAGES))
+# Nouns a brand heads and a person's name does not: "a Ted Baker handbag", "the Ralph Lauren
+# outlet". A person is "Priya's shop", with a possessive, which the trim step has removed.
+_BRAND_HEAD = regex.compile(
+    r"\s*(?:outlets?|stores?|shops?|boutiques?|pop-ups?|handbags?|bags?|wallets?|collections?|"
+    r"perfumes?|fragrances?|jeans|shoes|sneakers|dress(?:es)?|suits?|watch(?:es)?|brand|"
+    r"franchise|restaurants?|menus?|dealership|mattress(?:es)?|products?|range|line)\b",
+    regex.IGNORECASE,
+)
+_SENTENCE_START = regex.compile(r"(?:^|[.!?:]\s+|\n)\s*[\"'«(]?$")
+
+
 @lru_cache(maxsize=65_536)
 def _common(word: str, language: str) -> bool:
     lowered = word.lower()
-    return max(zipf_frequency(lowered, "en"), zipf_frequency(lowered, language)) >= _COMMON_ZIPF
+    return max(zipf_frequency(lowered, lang) for lang in _LANGUAGES) >= _COMMON_ZIPF
 
 
 def _bad_chars(s: Span) -> bool:
@@ -104,6 +120,26 @@ def _common_words(s: Span) -> bool:
     return not all(index.is_name(w) for w in words)
 
 
+def _acronym_word(s: Span) -> bool:
+    return any(len(w) >= 2 and w.isupper() and w.isalpha() for w in s.words)
+
+
+def _inner_stop_word(s: Span) -> bool:
+    return any(w[0].isupper() and w.lower() in _STOP and w.lower() not in PARTICLES
+               for w in s.words[1:])
+
+
+def _brand_head(s: Span) -> bool:
+    return bool(_BRAND_HEAD.match(s.text, s.end))
+
+
+def _unknown_single_initial(s: Span) -> bool:
+    """One word opening a sentence that no country uses as a name ("Résumez ce contrat")."""
+    words = s.words
+    return (len(words) == 1 and bool(_SENTENCE_START.search(s.text[: s.start]))
+            and not names_index().is_name(words[0].strip(".,'’")))
+
+
 FILTERS: dict[str, Callable[[Span], bool]] = {
     "bad_chars": _bad_chars,
     "too_long": _too_long,
@@ -113,6 +149,10 @@ FILTERS: dict[str, Callable[[Span], bool]] = {
     "legal_form": _legal_form,
     "persona": _persona,
     "common_words": _common_words,
+    "acronym_word": _acronym_word,
+    "inner_stop_word": _inner_stop_word,
+    "brand_head": _brand_head,
+    "unknown_single_initial": _unknown_single_initial,
 }
 # Names of filters switched off, for the audit only (``tests.detect.suites --audit``).
 DISABLED: set[str] = set()
