@@ -3,7 +3,7 @@
 names-dataset 3.3.1 ships its data as two gzipped pickles (727k given, 984k family names, with
 per-country frequency ranks); loading them takes about 1 GB and half a minute, far too much for a
 worker. So the index is derived once: names ranked within ``MAX_RANK`` in at least one country,
-each stored as an 8-byte hash of its casefolded form in a sorted numpy array (about 5 MB on disk
+plus a tier of names ranked within ``TOP_RANK``, each stored as an 8-byte hash of its casefolded form in a sorted numpy array (about 5 MB on disk
 and in memory), looked up by binary search. It is built at install time (``scripts/bootstrap``
 runs ``python -m pipeline.detect.names_index``); if the file is missing at first use, the build
 runs in a child process, so the worker never holds the full dataset. No list is written by hand
@@ -26,9 +26,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["MAX_RANK", "NamesIndex", "build", "default_path", "names_index"]
+__all__ = ["MAX_RANK", "TOP_RANK", "NamesIndex", "build", "default_path", "names_index"]
 
 MAX_RANK = 5000
+TOP_RANK = 1000  # the "well-established name" tier
 _PACKAGE = "names-dataset"
 
 
@@ -42,7 +43,7 @@ def default_path() -> Path:
     if override:
         return Path(override)
     version = importlib.metadata.version(_PACKAGE)
-    return Path(sys.prefix) / "share" / "prompt-dlp" / f"names-{version}-r{MAX_RANK}.npz"
+    return Path(sys.prefix) / "share" / "prompt-dlp" / f"names-{version}-r{MAX_RANK}-t{TOP_RANK}.npz"
 
 
 def _data_dir() -> Path:
@@ -52,22 +53,27 @@ def _data_dir() -> Path:
     return Path(spec.origin).parent / "v3"
 
 
-def _ranked(path: Path) -> npt.NDArray[np.uint64]:
+def _ranked(path: Path) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    """(names ranked within MAX_RANK somewhere, names ranked within TOP_RANK somewhere)."""
     with gzip.open(path, "rb") as fh:
         data = pickle.load(fh)  # noqa: S301 - the package's own data file
-    keys = {_key(name) for name, info in data.items()
-            if info.get("rank") and min(info["rank"].values()) <= MAX_RANK and name.isalpha()}
-    return np.array(sorted(keys), dtype=np.uint64)
+    best = {name: min(info["rank"].values()) for name, info in data.items()
+            if info.get("rank") and name.isalpha()}
+    del data
+    every = {_key(n) for n, r in best.items() if r <= MAX_RANK}
+    top = {_key(n) for n, r in best.items() if r <= TOP_RANK}
+    return np.array(sorted(every), dtype=np.uint64), np.array(sorted(top), dtype=np.uint64)
 
 
 def build(out: Path) -> None:
     """Derive the index from the installed package's data files and write it to ``out``."""
     data = _data_dir()
-    first = _ranked(data / "first_names.pkl.gz")
-    last = _ranked(data / "last_names.pkl.gz")
+    first, first_top = _ranked(data / "first_names.pkl.gz")
+    last, last_top = _ranked(data / "last_names.pkl.gz")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, first=first, last=last)
+    np.savez_compressed(tmp, first=first, last=last,
+                        top=np.union1d(first_top, last_top).astype(np.uint64))
     tmp.replace(out)
 
 
@@ -78,6 +84,7 @@ class NamesIndex:
         with np.load(path) as data:
             self._first = data["first"]
             self._last = data["last"]
+            self._top = data["top"]
 
     @staticmethod
     def _has(table: npt.NDArray[np.uint64], word: str) -> bool:
@@ -93,6 +100,10 @@ class NamesIndex:
 
     def is_name(self, word: str) -> bool:
         return self.is_given(word) or self.is_family(word)
+
+    def is_established(self, word: str) -> bool:
+        """Ranked within ``TOP_RANK`` as a given or family name in some country."""
+        return self._has(self._top, word)
 
 
 @lru_cache(maxsize=1)

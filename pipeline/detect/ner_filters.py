@@ -23,7 +23,7 @@ from wordfreq import zipf_frequency
 from pipeline.detect.names_index import names_index
 from pipeline.detect.vocab import is_product
 
-__all__ = ["DISABLED", "FILTERS", "PARTICLES", "Span", "rejects"]
+__all__ = ["DISABLED", "FILTERS", "MODEL_SUFFIXES", "PARTICLES", "Span", "rejects"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +50,14 @@ PARTICLES = frozenset(
 )
 _BAD_NAME_CHARS = regex.compile(r"[\d@_#/\\=<>{}\[\]|:;*+$%^&~`]")
 _INITIAL = regex.compile(r"^\p{Lu}\.?$")
-_PERSONA_BEFORE = regex.compile(r"(?i)\byou are\s*$")
 # Legal forms only: a span ending in one is a company ("Acme Ltd"), never a person.
 _LEGAL_FORMS = frozenset(
     {"Inc", "LLC", "Ltd", "Corp", "GmbH", "AG", "SA", "SAS", "SARL", "PLC", "Plc", "LLP", "BV",
      "NV", "Oy", "AB", "AS", "KG", "SpA", "Srl", "Pty"}
 )
 # A word this common in running text (Zipf >= 3.5: "token", "signature", "invalid") is a common
-# word first; a phrase of such words one of which no country uses as a name is not a person.
+# word first; a phrase of such words one of which is not an established name (ranked within the
+# top 1000 of some country: "John", "Hall" are; "Size", "Mode" are not) is not a person.
 _COMMON_ZIPF = 3.5
 
 
@@ -73,6 +73,8 @@ _BRAND_HEAD = regex.compile(
     r"franchise|restaurants?|menus?|dealership|mattress(?:es)?|products?|range|line)\b",
     regex.IGNORECASE,
 )
+# Model-line suffixes of products ("Widget Max", "Flange Pro"); a surname is rarely one of them.
+MODEL_SUFFIXES = frozenset({"Pro", "Max", "Mini", "Plus", "Ultra", "Lite", "Air", "Prime", "Neo"})
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:]\s+|\n)\s*[\"'«(]?$")
 
 
@@ -108,25 +110,20 @@ def _legal_form(s: Span) -> bool:
     return s.words[-1].rstrip(".,") in _LEGAL_FORMS
 
 
-def _persona(s: Span) -> bool:
-    return bool(_PERSONA_BEFORE.search(s.before))
-
-
 def _common_words(s: Span) -> bool:
     words = [w.strip(".,'’") for w in s.words if not _INITIAL.match(w)]
     if not words or not all(_common(w, s.language) for w in words):
         return False
     index = names_index()
-    return not all(index.is_name(w) for w in words)
+    return not all(index.is_established(w) for w in words)
 
 
 def _acronym_word(s: Span) -> bool:
     return any(len(w) >= 2 and w.isupper() and w.isalpha() for w in s.words)
 
 
-def _inner_stop_word(s: Span) -> bool:
-    return any(w[0].isupper() and w.lower() in _STOP and w.lower() not in PARTICLES
-               for w in s.words[1:])
+def _model_suffix(s: Span) -> bool:
+    return len(s.words) > 1 and s.words[-1].rstrip(".,") in MODEL_SUFFIXES
 
 
 def _brand_head(s: Span) -> bool:
@@ -147,10 +144,9 @@ FILTERS: dict[str, Callable[[Span], bool]] = {
     "all_caps": _all_caps,
     "all_products": _all_products,
     "legal_form": _legal_form,
-    "persona": _persona,
     "common_words": _common_words,
     "acronym_word": _acronym_word,
-    "inner_stop_word": _inner_stop_word,
+    "model_suffix": _model_suffix,
     "brand_head": _brand_head,
     "unknown_single_initial": _unknown_single_initial,
 }

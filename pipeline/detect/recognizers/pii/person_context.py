@@ -65,8 +65,13 @@ _WORDS_NOT_NAMES = frozenset(
      "Monsieur", "Cordialement", "Salut", "Si", "Sí", "Gracias", "Danke", "Merci", "Question",
      "New", "Can", "Could", "Would", "Will", "Let", "Quick", "Still", "Also", "Again", "Back",
      "Sure", "Interested", "Available", "Ready", "Done", "Looking", "Trying", "Using",
-     "Working", "Writing", "Going", "Getting", "Having", "Really", "Very", "So", "And", "But"}
+     "Working", "Writing", "Going", "Getting", "Having", "Really", "Very", "So", "And", "But",
+     "World", "Folks", "Friends", "Guys", "Everybody"}
 )
+
+
+_AND_NAME = regex.compile(rf"(?:[ ](?:and|&|und|et|y)[ ]|,[ ])(?P<name>{_NAME_WORD})(?=[,.!:\s])")
+_JOINERS = frozenset({"and", "or", "of", "the", "to", "for", "with", "in", "on"})
 
 
 # Two or three capitalised words as the subject of a verb people do: "Tiffany Santana reported".
@@ -120,10 +125,15 @@ class PersonContextRecognizer(Recognizer):
             words = match.group("name").split(" ")
             while words and words[-1] in _WORDS_NOT_NAMES:
                 words.pop()
-            if not words or words[0] in _WORDS_NOT_NAMES:
-                continue
+            if not words or words[0] in _WORDS_NOT_NAMES or any(
+                    w.lower() in _JOINERS for w in words[1:]):
+                continue  # "name: Build And Deploy" is a title, not a person
             start = match.start("name")
-            yield self.candidate(start, start + len(" ".join(words)), 0.7)
+            end = start + len(" ".join(words))
+            yield self.candidate(start, end, 0.7)
+            more = _AND_NAME.match(text, end, timeout=deadline.remaining())
+            if more is not None and more.group("name") not in _WORDS_NOT_NAMES:
+                yield self.candidate(*more.span("name"), 0.7)  # "Dear Sunita and Rahul,"
         for match in _SPEAKER.finditer(text, timeout=deadline.remaining()):
             words = match.group("name").split(" ")
             if all(_speaker(w) for w in words) and words[0] not in _WORDS_NOT_NAMES:

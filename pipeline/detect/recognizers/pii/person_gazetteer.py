@@ -22,6 +22,7 @@ from wordfreq import zipf_frequency
 
 from pipeline.detect.base import Candidate, Deadline, Recognizer
 from pipeline.detect.names_index import names_index
+from pipeline.detect.ner_filters import MODEL_SUFFIXES
 from pipeline.detect.vocab import is_product
 from pipeline.events import Category
 
@@ -33,7 +34,8 @@ _COMMON = 3.5
 _WORD = r"\p{Lu}[\p{Ll}'’]*\p{Ll}(?:\p{Lu}\p{Ll}+)?(?:-\p{Lu}?\p{Ll}+)?"  # MacLeod, Adebayo-Cole
 _GLUE = r"(?:[ ](?:(?:van|von|der|den|de|del|della|la|le|du|da|das|dos|di|bin|binti|al|ter)[ ])*)"
 _INITIAL = r"\p{Lu}\.?"
-_RUN = regex.compile(rf"(?<![\p{{L}}\p{{N}}_@.-])(?:{_WORD}(?:{_GLUE}(?:{_INITIAL}{_GLUE})?{_WORD}){{1,3}})(?![\p{{L}}\p{{N}}_@-])")
+_INITIAL_ONLY = regex.compile(r"^\p{Lu}\.?$")
+_RUN = regex.compile(rf"(?<![\p{{L}}\p{{N}}_@.-])(?:(?:{_INITIAL}[ ])?{_WORD}(?:{_GLUE}(?:{_INITIAL}{_GLUE})?{_WORD}){{1,3}})(?![\p{{L}}\p{{N}}_@-])")
 # "Okafor, Chidi": family name, comma, given name (lists, CSV cells, forms).
 _INVERTED = regex.compile(rf"(?<![\p{{L}}\p{{N}}_@.-]){_WORD},[ ]?{_WORD}(?![\p{{L}}\p{{N}}_@-])")
 _LEGAL = frozenset({"Inc", "LLC", "Ltd", "Corp", "GmbH", "AG", "PLC", "LLP", "Holdings", "Group"})
@@ -72,6 +74,8 @@ def _is_name_pair(first: str, last: str, words: list[str]) -> bool:
     index = names_index()
     if not ((_given(first) and _family(last)) or (_family(first) and _given(last))):
         return False
+    if words[-1] in MODEL_SUFFIXES:
+        return False
     if any(w.lower() in _STOP or w in _LEGAL or is_product(w) for w in words):
         return False
     if any(_zipf(w) >= _COMMON and not index.is_name(w) for w in words if "-" not in w):
@@ -88,11 +92,27 @@ class PersonGazetteerRecognizer(Recognizer):
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
         for match in _RUN.finditer(text, timeout=deadline.remaining()):
             words = [w for w in match.group().split(" ") if len(w.rstrip(".")) > 1]
-            yield from self._best(match.start(), match.group(), words)
+            found = list(self._best(match.start(), match.group(), words))
+            yield from found or self._initialled(match.start(), match.group())
         for match in _INVERTED.finditer(text, timeout=deadline.remaining()):
             family, given = (w.strip() for w in match.group().split(","))
             if _family(family) and _given(given) and _is_name_pair(given, family, [given, family]):
                 yield self.candidate(*match.span(), 0.6)
+
+    def _initialled(self, start: int, run: str) -> Iterator[Candidate]:
+        """"Quarantino D Marcelo", "J. Harrington Pike": an initial beside capitalised words, one
+        of which the index knows, reads as a person; no word may be a common non-name word."""
+        parts = run.split(" ")
+        if parts[0] in ("A", "I"):  # the article or the pronoun, not an initial
+            start, run, parts = start + 2, run[2:], parts[1:]
+        if len(parts) < 3 or not any(_INITIAL_ONLY.match(p) for p in parts):
+            return
+        words = [p for p in parts if not _INITIAL_ONLY.match(p)]
+        index = names_index()
+        if (len(words) >= 2 and any(index.is_name(w) for w in words)
+                and not any(w.lower() in _STOP or w in _LEGAL or is_product(w)
+                            or (_zipf(w) >= _COMMON and not index.is_name(w)) for w in words)):
+            yield self.candidate(start, start + len(run), 0.6)
 
     def _best(self, start: int, run: str, words: list[str]) -> Iterator[Candidate]:
         """The longest sub-run (by whole words) that reads as a name; the run may carry a title."""
