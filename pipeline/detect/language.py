@@ -18,7 +18,7 @@ __all__ = ["OTHER_NER", "detect_language"]
 # Languages with their own handling; everything else is NER'd as English.
 OTHER_NER = ("de", "fr", "es")
 _CANDIDATES = ["en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "tr", "da", "no", "cs", "ro"]
-_MIN_CONFIDENCE = 0.9
+_MIN_CONFIDENCE = 0.75
 _MIN_LETTERS = 12
 
 

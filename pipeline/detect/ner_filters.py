@@ -23,7 +23,7 @@ from wordfreq import zipf_frequency
 from pipeline.detect.names_index import names_index
 from pipeline.detect.vocab import is_product
 
-__all__ = ["DISABLED", "FILTERS", "MODEL_SUFFIXES", "PARTICLES", "Span", "rejects"]
+__all__ = ["DISABLED", "FILTERS", "MODEL_SUFFIXES", "ORG_WORDS", "PARTICLES", "Span", "rejects"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +50,19 @@ PARTICLES = frozenset(
 )
 _BAD_NAME_CHARS = regex.compile(r"[\d@_#/\\=<>{}\[\]|:;*+$%^&~`]")
 _INITIAL = regex.compile(r"^\p{Lu}\.?$")
-# Legal forms only: a span ending in one is a company ("Acme Ltd"), never a person.
-_LEGAL_FORMS = frozenset(
-    {"Inc", "LLC", "Ltd", "Corp", "GmbH", "AG", "SA", "SAS", "SARL", "PLC", "Plc", "LLP", "BV",
-     "NV", "Oy", "AB", "AS", "KG", "SpA", "Srl", "Pty"}
+_PERSONA_BEFORE = regex.compile(r"(?i)\byou are\s*$")
+_NEXT_WORD = regex.compile(r"(?:'s|’s)?\s+(\p{Lu}\p{Ll}+)")
+_DETERMINER_BEFORE = regex.compile(r"(?i)\b(?:the|a|an|our|your|this|that)\s+$")
+_LOWERCASE_NEXT = regex.compile(r"\s+\p{Ll}")
+# Words that name an organisation, not a person (legal forms and common trading-name words).
+ORG_WORDS = frozenset(
+    "Inc LLC Ltd Corp GmbH AG SA SAS SARL PLC Plc LLP Labs Lab Logistics Freight Health "
+    "Healthcare Analytics Traders Trading Systems Technologies Technology Solutions Group Bank "
+    "Capital Partners Media Foods Motors Airlines Airways Insurance Pharma Energy Industries "
+    "Holdings Ventures Consulting Software Networks Studios Games Cloud Security Services "
+    "Foundation University College Institute Hospital Clinic Pharmacy Robotics Dynamics "
+    "Electric Telecom Wireless Financial Finance Realty Properties Enterprises International "
+    "Global Worldwide Logistik Verlag Bakery Cafe Café".split()
 )
 # A word this common in running text (Zipf >= 3.5: "token", "signature", "invalid") is a common
 # word first; a phrase of such words one of which is not an established name (ranked within the
@@ -106,8 +115,21 @@ def _all_products(s: Span) -> bool:
     return all(is_product(w) for w in s.words)
 
 
-def _legal_form(s: Span) -> bool:
-    return s.words[-1].rstrip(".,") in _LEGAL_FORMS
+def _persona(s: Span) -> bool:
+    """"You are Globex's internal copilot": a system prompt casting the model as an org's agent."""
+    return bool(_PERSONA_BEFORE.search(s.before))
+
+
+def _org_word(s: Span) -> bool:
+    """The span ends in, or is followed by, an organisation word ("Blue Heron Health's")."""
+    after = _NEXT_WORD.match(s.text, s.end)
+    return s.words[-1] in ORG_WORDS or (after is not None and after.group(1) in ORG_WORDS)
+
+
+def _attributive(s: Span) -> bool:
+    """One word used as a modifier: "the Austin office", "the Lyon entity", "a Trino cluster"."""
+    return (len(s.words) == 1 and bool(_DETERMINER_BEFORE.search(s.before))
+            and bool(_LOWERCASE_NEXT.match(s.text, s.end)))
 
 
 def _common_words(s: Span) -> bool:
@@ -131,10 +153,15 @@ def _brand_head(s: Span) -> bool:
 
 
 def _unknown_single_initial(s: Span) -> bool:
-    """One word opening a sentence that no country uses as a name ("Résumez ce contrat")."""
+    """One word opening a sentence that is no name, or a common word that is no established
+    name ("Résumez ce contrat", "Necesito un resumen")."""
     words = s.words
-    return (len(words) == 1 and bool(_SENTENCE_START.search(s.text[: s.start]))
-            and not names_index().is_name(words[0].strip(".,'’")))
+    if len(words) != 1 or not _SENTENCE_START.search(s.text[: s.start]):
+        return False
+    word, index = words[0].strip(".,'’"), names_index()
+    return not index.is_name(word) or (
+        not index.is_established(word)
+        and max(zipf_frequency(word.lower(), lang) for lang in _LANGUAGES) >= 3.0)
 
 
 FILTERS: dict[str, Callable[[Span], bool]] = {
@@ -143,7 +170,9 @@ FILTERS: dict[str, Callable[[Span], bool]] = {
     "lowercase_word": _lowercase_word,
     "all_caps": _all_caps,
     "all_products": _all_products,
-    "legal_form": _legal_form,
+    "persona": _persona,
+    "org_word": _org_word,
+    "attributive": _attributive,
     "common_words": _common_words,
     "acronym_word": _acronym_word,
     "model_suffix": _model_suffix,

@@ -22,7 +22,7 @@ from wordfreq import zipf_frequency
 
 from pipeline.detect.base import Candidate, Deadline, Recognizer
 from pipeline.detect.names_index import names_index
-from pipeline.detect.ner_filters import MODEL_SUFFIXES
+from pipeline.detect.ner_filters import MODEL_SUFFIXES, ORG_WORDS
 from pipeline.detect.vocab import is_product
 from pipeline.events import Category
 
@@ -92,6 +92,8 @@ class PersonGazetteerRecognizer(Recognizer):
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
         for match in _RUN.finditer(text, timeout=deadline.remaining()):
             words = [w for w in match.group().split(" ") if len(w.rstrip(".")) > 1]
+            if words and words[-1].removesuffix("'s").removesuffix("’s") in ORG_WORDS:
+                continue  # "Blue Heron Health's copilot" is an organisation
             found = list(self._best(match.start(), match.group(), words))
             yield from found or self._initialled(match.start(), match.group())
         for match in _INVERTED.finditer(text, timeout=deadline.remaining()):
