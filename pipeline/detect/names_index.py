@@ -87,23 +87,29 @@ class NamesIndex:
             self._top = data["top"]
 
     @staticmethod
-    def _has(table: npt.NDArray[np.uint64], word: str) -> bool:
-        key = np.uint64(_key(word))
+    def _has(table: npt.NDArray[np.uint64], key: np.uint64) -> bool:
         i = int(np.searchsorted(table, key))
         return i < len(table) and table[i] == key
 
+    @lru_cache(maxsize=131_072)  # noqa: B019 - one index per process, words repeat
+    def _lookup(self, word: str) -> tuple[bool, bool, bool]:
+        key = np.uint64(_key(word))
+        return (self._has(self._first, key), self._has(self._last, key),
+                self._has(self._top, key))
+
     def is_given(self, word: str) -> bool:
-        return self._has(self._first, word)
+        return self._lookup(word)[0]
 
     def is_family(self, word: str) -> bool:
-        return self._has(self._last, word)
+        return self._lookup(word)[1]
 
     def is_name(self, word: str) -> bool:
-        return self.is_given(word) or self.is_family(word)
+        given, family, _ = self._lookup(word)
+        return given or family
 
     def is_established(self, word: str) -> bool:
         """Ranked within ``TOP_RANK`` as a given or family name in some country."""
-        return self._has(self._top, word)
+        return self._lookup(word)[2]
 
 
 @lru_cache(maxsize=1)

@@ -55,7 +55,11 @@ _CODE_OR_LOG = regex.compile(
 _QUOTED = regex.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'|`([^`\n]*)`")
 _COMMENT = regex.compile(r"(?:#|//|--|/\*)\s*(.+?)(?:\*/)?$")
 _FIELD = regex.compile(r"[^,;|\t=(){}\[\]<>\"'`]+")
-_CAPITALISED = regex.compile(r"(?<![\p{L}\p{N}_])\p{Lu}[\p{L}'’-]*\p{Ll}[\p{L}'’-]*")
+# A standalone capitalised word (Anna, O'Brien, MacLeod, Adebayo-Cole): not a piece of base64.
+_CAPITALISED = regex.compile(
+    r"(?<![\p{L}\p{N}_+/])\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:['’-]\p{Lu}?\p{Ll}+)*"
+    r"(?![\p{L}\p{N}_+/])"
+)
 _NOT_NAME_WORDS = frozenset(
     ["I", "I'm", "I've", "I'll", "I'd", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
      "Saturday", "Sunday", "January", "February", "March", "July", "September", "October",
@@ -100,7 +104,7 @@ def _is_prose(line: str) -> bool:
 def may_hold_name(chunk: str) -> bool:
     """Tell whether a standalone capitalised word other than a stop word, weekday or month occurs."""
     for match in _CAPITALISED.finditer(chunk):
-        word = match.group().rstrip("'’-")
+        word = match.group()
         if word not in _NOT_NAME_WORDS and word.lower() not in _STOP_WORDS:
             return True
     return False

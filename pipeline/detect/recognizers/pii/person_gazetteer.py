@@ -70,7 +70,8 @@ def _family(word: str) -> bool:
                                                          for p in word.split("-")))
 
 
-def _is_name_pair(first: str, last: str, words: list[str]) -> bool:
+@lru_cache(maxsize=65_536)
+def _is_name_pair(first: str, last: str, words: tuple[str, ...]) -> bool:
     index = names_index()
     if not ((_given(first) and _family(last)) or (_family(first) and _given(last))):
         return False
@@ -98,7 +99,7 @@ class PersonGazetteerRecognizer(Recognizer):
             yield from found or self._initialled(match.start(), match.group())
         for match in _INVERTED.finditer(text, timeout=deadline.remaining()):
             family, given = (w.strip() for w in match.group().split(","))
-            if _family(family) and _given(given) and _is_name_pair(given, family, [given, family]):
+            if _family(family) and _given(given) and _is_name_pair(given, family, (given, family)):
                 yield self.candidate(*match.span(), 0.6)
 
     def _initialled(self, start: int, run: str) -> Iterator[Candidate]:
@@ -120,7 +121,7 @@ class PersonGazetteerRecognizer(Recognizer):
         """The longest sub-run (by whole words) that reads as a name; the run may carry a title."""
         for i in range(len(words)):
             for j in range(len(words) - 1, i, -1):
-                if _is_name_pair(words[i], words[j], words[i : j + 1]):
+                if _is_name_pair(words[i], words[j], tuple(words[i : j + 1])):
                     offset = run.index(words[i])
                     end = run.index(words[j], offset) + len(words[j])
                     yield self.candidate(start + offset, start + end, 0.6)
