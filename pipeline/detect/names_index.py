@@ -3,7 +3,8 @@
 names-dataset 3.3.1 ships its data as two gzipped pickles (727k given, 984k family names, with
 per-country frequency ranks); loading them takes about 1 GB and half a minute, far too much for a
 worker. So the index is derived once: names ranked within ``MAX_RANK`` in at least one country,
-plus a tier of names ranked within ``TOP_RANK``, each stored as an 8-byte hash of its casefolded form in a sorted numpy array (about 5 MB on disk
+plus a tier of names ranked within ``TOP_RANK``, each stored as an 8-byte hash of its
+casefolded form in a sorted numpy array (about 5 MB on disk
 and in memory), looked up by binary search. It is built at install time (``scripts/bootstrap``
 runs ``python -m pipeline.detect.names_index``); if the file is missing at first use, the build
 runs in a child process, so the worker never holds the full dataset. No list is written by hand
@@ -17,7 +18,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import os
-import pickle  # noqa: S403 - the pickles are the data files of the pinned names-dataset package
+import pickle
 import subprocess
 import sys
 from functools import lru_cache
@@ -43,7 +44,8 @@ def default_path() -> Path:
     if override:
         return Path(override)
     version = importlib.metadata.version(_PACKAGE)
-    return Path(sys.prefix) / "share" / "prompt-dlp" / f"names-{version}-r{MAX_RANK}-t{TOP_RANK}.npz"
+    name = f"names-{version}-r{MAX_RANK}-t{TOP_RANK}.npz"
+    return Path(sys.prefix) / "share" / "prompt-dlp" / name
 
 
 def _data_dir() -> Path:
@@ -56,7 +58,7 @@ def _data_dir() -> Path:
 def _ranked(path: Path) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
     """(names ranked within MAX_RANK somewhere, names ranked within TOP_RANK somewhere)."""
     with gzip.open(path, "rb") as fh:
-        data = pickle.load(fh)  # noqa: S301 - the package's own data file
+        data = pickle.load(fh)
     best = {name: min(info["rank"].values()) for name, info in data.items()
             if info.get("rank") and name.isalpha()}
     del data
@@ -65,9 +67,9 @@ def _ranked(path: Path) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]
     return np.array(sorted(every), dtype=np.uint64), np.array(sorted(top), dtype=np.uint64)
 
 
-def build(out: Path) -> None:
-    """Derive the index from the installed package's data files and write it to ``out``."""
-    data = _data_dir()
+def build(out: Path, data: Path | None = None) -> None:
+    """Derive the index from names-dataset's data files (``data``: their folder) into ``out``."""
+    data = data or _data_dir()
     first, first_top = _ranked(data / "first_names.pkl.gz")
     last, last_top = _ranked(data / "last_names.pkl.gz")
     out.parent.mkdir(parents=True, exist_ok=True)

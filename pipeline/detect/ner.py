@@ -57,7 +57,7 @@ _COMMENT = regex.compile(r"(?:#|//|--|/\*)\s*(.+?)(?:\*/)?$")
 _FIELD = regex.compile(r"[^,;|\t=(){}\[\]<>\"'`]+")
 # A standalone capitalised word (Anna, O'Brien, MacLeod, Adebayo-Cole): not a piece of base64.
 _CAPITALISED = regex.compile(
-    r"(?<![\p{L}\p{N}_+/])\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:['’-]\p{Lu}?\p{Ll}+)*"
+    r"(?<![\p{L}\p{N}_+/])\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:['\u2019-]\p{Lu}?\p{Ll}+)*"
     r"(?![\p{L}\p{N}_+/])"
 )
 _NOT_NAME_WORDS = frozenset(
@@ -102,7 +102,7 @@ def _is_prose(line: str) -> bool:
 
 
 def may_hold_name(chunk: str) -> bool:
-    """Tell whether a standalone capitalised word other than a stop word, weekday or month occurs."""
+    """Tell whether a standalone capitalised word (not a stop word, weekday, month) occurs."""
     for match in _CAPITALISED.finditer(chunk):
         word = match.group()
         if word not in _NOT_NAME_WORDS and word.lower() not in _STOP_WORDS:

@@ -51,18 +51,20 @@ PARTICLES = frozenset(
 _BAD_NAME_CHARS = regex.compile(r"[\d@_#/\\=<>{}\[\]|:;*+$%^&~`]")
 _INITIAL = regex.compile(r"^\p{Lu}\.?$")
 _PERSONA_BEFORE = regex.compile(r"(?i)\byou are\s*$")
-_NEXT_WORD = regex.compile(r"(?:'s|’s)?\s+(\p{Lu}\p{Ll}+)")
+_NEXT_WORD = regex.compile(r"(?:'s|\u2019s)?\s+(\p{Lu}\p{Ll}+)")
 _DETERMINER_BEFORE = regex.compile(r"(?i)\b(?:the|a|an|our|your|this|that)\s+$")
 _LOWERCASE_NEXT = regex.compile(r"\s+\p{Ll}")
 # Words that name an organisation, not a person (legal forms and common trading-name words).
 ORG_WORDS = frozenset(
-    "Inc LLC Ltd Corp GmbH AG SA SAS SARL PLC Plc LLP Labs Lab Logistics Freight Health "
-    "Healthcare Analytics Traders Trading Systems Technologies Technology Solutions Group Bank "
-    "Capital Partners Media Foods Motors Airlines Airways Insurance Pharma Energy Industries "
-    "Holdings Ventures Consulting Software Networks Studios Games Cloud Security Services "
-    "Foundation University College Institute Hospital Clinic Pharmacy Robotics Dynamics "
-    "Electric Telecom Wireless Financial Finance Realty Properties Enterprises International "
-    "Global Worldwide Logistik Verlag Bakery Cafe Café".split()
+    ["Inc", "LLC", "Ltd", "Corp", "GmbH", "AG", "SA", "SAS", "SARL", "PLC", "Plc", "LLP", "Labs",
+     "Lab", "Logistics", "Freight", "Health", "Healthcare", "Analytics", "Traders", "Trading",
+     "Systems", "Technologies", "Technology", "Solutions", "Group", "Bank", "Capital", "Partners",
+     "Media", "Foods", "Motors", "Airlines", "Airways", "Insurance", "Pharma", "Energy",
+     "Industries", "Holdings", "Ventures", "Consulting", "Software", "Networks", "Studios", "Games",
+     "Cloud", "Security", "Services", "Foundation", "University", "College", "Institute",
+     "Hospital", "Clinic", "Pharmacy", "Robotics", "Dynamics", "Electric", "Telecom", "Wireless",
+     "Financial", "Finance", "Realty", "Properties", "Enterprises", "International", "Global",
+     "Worldwide", "Logistik", "Verlag", "Bakery", "Cafe", "Café"]
 )
 # A word this common in running text (Zipf >= 3.5: "token", "signature", "invalid") is a common
 # word first; a phrase of such words one of which is not an established name (ranked within the
@@ -133,7 +135,7 @@ def _attributive(s: Span) -> bool:
 
 
 def _common_words(s: Span) -> bool:
-    words = [w.strip(".,'’") for w in s.words if not _INITIAL.match(w)]
+    words = [w.strip(".,'\u2019") for w in s.words if not _INITIAL.match(w)]
     if not words or not all(_common(w, s.language) for w in words):
         return False
     index = names_index()
@@ -153,12 +155,14 @@ def _brand_head(s: Span) -> bool:
 
 
 def _unknown_single_initial(s: Span) -> bool:
-    """One word opening a sentence that is no name, or a common word that is no established
-    name ("Résumez ce contrat", "Necesito un resumen")."""
+    """One word opening a sentence: no name at all, or a common word and no established name.
+
+    "Résumez ce contrat", "Necesito un resumen".
+    """
     words = s.words
     if len(words) != 1 or not _SENTENCE_START.search(s.text[: s.start]):
         return False
-    word, index = words[0].strip(".,'’"), names_index()
+    word, index = words[0].strip(".,'\u2019"), names_index()
     return not index.is_name(word) or (
         not index.is_established(word)
         and max(zipf_frequency(word.lower(), lang) for lang in _LANGUAGES) >= 3.0)

@@ -29,8 +29,10 @@ LANGUAGE = "en"
 
 
 def warm_up() -> None:
-    """Load what every prompt may need (names index, language model, word frequencies) now,
-    at start-up, not inside the first prompt's time budget."""
+    """Load what every prompt may need now, not inside the first prompt's time budget.
+
+    That is the names index, the language identifier and the word-frequency lists.
+    """
     names_index()
     detect_language("warm up the language identifier")
     for language in ("en", "de", "fr", "es"):
@@ -75,7 +77,8 @@ class ProseNlpEngine(NlpEngine):
                     chunks.append(chunk)
         deadline.remaining()
         persons: list[list[list[tuple[int, int]]]] = [[[] for _ in t] for t in prompts]
-        for (p, m, offset), spans in zip(owners, self.tagger.persons(chunks, deadline), strict=True):
+        found = self.tagger.persons(chunks, deadline)
+        for (p, m, offset), spans in zip(owners, found, strict=True):
             persons[p][m].extend((offset + s, offset + e) for s, e in spans)
         deadline.remaining()
         return [

@@ -31,7 +31,8 @@ _POOLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                ("Vukovic", "Wielgosz", "Petrović", "Novák", "Horvat", "Kowalewski", "Dvořáková",
                 "Shevchenko")),
     "turkish": (("Ayşe", "Mehmet", "Elif", "Burak", "Zeynep", "Emre", "Gökhan", "Şule"),
-                ("Yılmaz", "Öztürk", "Kaya", "Demir", "Çelik", "Şahin", "Aydın", "Doğan")),
+                ("Y\u0131lmaz", "Öztürk", "Kaya", "Demir", "Çelik", "Şahin", "Ayd\u0131n",
+                 "Doğan")),
     "vietnamese": (("Nguyễn Văn", "Trần Thị", "Lê Minh", "Phạm Quốc", "Hoàng Thu"),
                    ("Hải", "Lan", "Tuấn", "Bảo", "Trang", "Dũng")),
     "indian": (("Aditi", "Harish", "Nandini", "Suresh", "Kavya", "Pranav", "Revathi", "Mahesh"),
@@ -102,7 +103,8 @@ def address_block(rng: Random) -> list[Part]:
         pick(rng, ["Flat 3, ", "Apt 12B, ", ""]),
         _p(f"{rng.randint(2, 240)} {pick(rng, ['Harrow', 'Elm', 'Mill', 'Station'])} "
            f"{pick(rng, ['Road', 'Street', 'Lane', 'Avenue'])}", "LOCATION"),
-        "\n", pick(rng, ["Manchester M14 5RQ", "Bristol BS8 1TH", "Leeds LS6 2AB"]), "\nUnited Kingdom",
+        "\n", pick(rng, ["Manchester M14 5RQ", "Bristol BS8 1TH", "Leeds LS6 2AB"]),
+        "\nUnited Kingdom",
     ]
 
 

@@ -25,8 +25,8 @@ from typing import Any
 __all__ = [
     "SUITES",
     "Outcome",
-    "SuiteResult",
     "Span",
+    "SuiteResult",
     "load",
     "score_clean",
     "score_recall",

@@ -30,16 +30,6 @@ _ARTICLE = regex.compile(r"(?i)\b(?:a|an)\s+$")
 _SINGLE_BEFORE = regex.compile(
     r"(?:^|[.!?:*•-]\s*|\b(?:the|a|an|from|for|in|at|to|via|on|with)|\b\w*\d\w*)\s*$"
 )
-_ORG_WORDS = frozenset(
-    "Labs Lab Logistics Freight Health Healthcare Analytics Traders Trading Systems Technologies "
-    "Technology Solutions Group Bank Capital Partners Media Foods Motors Airlines Airways "
-    "Insurance Pharma Energy Industries Holdings Ventures Consulting Software Networks Studios "
-    "Games Cloud Security Assistant Services Foundation University College Institute Hospital "
-    "Clinic Pharmacy Robotics Dynamics Electric Telecom Wireless Financial Finance Realty "
-    "Properties Enterprises International Global Worldwide Bakery Cafe Store Shop".split()
-)
-
-
 def _after(s: Span) -> str:
     return s.text[s.end : s.end + 40]
 
@@ -48,7 +38,6 @@ RETIRED: dict[str, Callable[[Span], bool]] = {
     "indefinite_article (retired)": lambda s: bool(_ARTICLE.search(s.before)),
     "single_word_after_the_from_at_or_sentence_start (retired)":
         lambda s: len(s.words) == 1 and bool(_SINGLE_BEFORE.search(s.before)),
-    "organisation_word_list (retired)": lambda s: s.words[-1] in _ORG_WORDS,
     "single_word_product_head (retired)":
         lambda s: len(s.words) == 1 and bool(PRODUCT_HEAD.match(_after(s))),
     "single_word_paired_with_product (retired)":

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 import regex
-
 from wordfreq import zipf_frequency
 
 from pipeline.detect.base import Candidate, Deadline, Recognizer

@@ -31,11 +31,15 @@ __all__ = ["PersonGazetteerRecognizer"]
 _LANGUAGES = ("en", "de", "fr", "es")
 _RARE = 3.3  # Zipf (log10 per billion words) in English
 _COMMON = 3.5
-_WORD = r"\p{Lu}[\p{Ll}'’]*\p{Ll}(?:\p{Lu}\p{Ll}+)?(?:-\p{Lu}?\p{Ll}+)?"  # MacLeod, Adebayo-Cole
+# Anna, O'Brien, MacLeod, Adebayo-Cole
+_WORD = r"\p{Lu}[\p{Ll}'\u2019]*\p{Ll}(?:\p{Lu}\p{Ll}+)?(?:-\p{Lu}?\p{Ll}+)?"
 _GLUE = r"(?:[ ](?:(?:van|von|der|den|de|del|della|la|le|du|da|das|dos|di|bin|binti|al|ter)[ ])*)"
 _INITIAL = r"\p{Lu}\.?"
 _INITIAL_ONLY = regex.compile(r"^\p{Lu}\.?$")
-_RUN = regex.compile(rf"(?<![\p{{L}}\p{{N}}_@.-])(?:(?:{_INITIAL}[ ])?{_WORD}(?:{_GLUE}(?:{_INITIAL}{_GLUE})?{_WORD}){{1,3}})(?![\p{{L}}\p{{N}}_@-])")
+_RUN = regex.compile(
+    rf"(?<![\p{{L}}\p{{N}}_@.-])(?:(?:{_INITIAL}[ ])?{_WORD}"
+    rf"(?:{_GLUE}(?:{_INITIAL}{_GLUE})?{_WORD}){{1,3}})(?![\p{{L}}\p{{N}}_@-])"
+)
 # "Okafor, Chidi": family name, comma, given name (lists, CSV cells, forms).
 _INVERTED = regex.compile(rf"(?<![\p{{L}}\p{{N}}_@.-]){_WORD},[ ]?{_WORD}(?![\p{{L}}\p{{N}}_@-])")
 _LEGAL = frozenset({"Inc", "LLC", "Ltd", "Corp", "GmbH", "AG", "PLC", "LLP", "Holdings", "Group"})
@@ -55,8 +59,10 @@ def _zipf(word: str) -> float:
 
 @lru_cache(maxsize=65_536)
 def _rare(word: str) -> bool:
-    """Rare as an English word: names are frequent in German and French news text, so English
-    frequency tells a name from a word better there ("Krämer" 1.5, "Hartmann" 2.8)."""
+    """Rare as an English word ("Krämer" 1.5, "Hartmann" 2.8).
+
+    Names are frequent in German and French news text, so English frequency tells them apart.
+    """
     return zipf_frequency(word.lower(), "en") < _RARE
 
 
@@ -93,7 +99,7 @@ class PersonGazetteerRecognizer(Recognizer):
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
         for match in _RUN.finditer(text, timeout=deadline.remaining()):
             words = [w for w in match.group().split(" ") if len(w.rstrip(".")) > 1]
-            if words and words[-1].removesuffix("'s").removesuffix("’s") in ORG_WORDS:
+            if words and words[-1].removesuffix("'s").removesuffix("\u2019s") in ORG_WORDS:
                 continue  # "Blue Heron Health's copilot" is an organisation
             found = list(self._best(match.start(), match.group(), words))
             yield from found or self._initialled(match.start(), match.group())
@@ -103,8 +109,10 @@ class PersonGazetteerRecognizer(Recognizer):
                 yield self.candidate(*match.span(), 0.6)
 
     def _initialled(self, start: int, run: str) -> Iterator[Candidate]:
-        """"Quarantino D Marcelo", "J. Harrington Pike": an initial beside capitalised words, one
-        of which the index knows, reads as a person; no word may be a common non-name word."""
+        """An initial beside capitalised words one of which the index knows reads as a person.
+
+        "Quarantino D Marcelo", "J. Harrington Pike"; no word may be a common non-name word.
+        """
         parts = run.split(" ")
         if parts[0] in ("A", "I"):  # the article or the pronoun, not an initial
             start, run, parts = start + 2, run[2:], parts[1:]
