@@ -27,7 +27,7 @@ from spacy.language import Language
 
 from pipeline.detect.artifacts import Deadline
 from pipeline.detect.language import detect_language
-from pipeline.detect.ner_filters import PARTICLES, Span, rejects
+from pipeline.detect.ner_filters import LEADING_WORDS, PARTICLES, Span, rejects
 
 __all__ = ["LANGUAGE_MODELS", "MAX_NER_CHARS", "NerTagger", "prose_chunks"]
 
@@ -64,18 +64,6 @@ _NOT_NAME_WORDS = frozenset(
     ["I", "I'm", "I've", "I'll", "I'd", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
      "Saturday", "Sunday", "January", "February", "March", "July", "September", "October",
      "November", "December"]
-)
-# Words the model glues to the front of a name ("Tell Jarosław Kamiński", "The Ralph Lauren"):
-# trimmed off the span, never a reason to drop it.
-_LEADING = frozenset(
-    ["Explain", "Compare", "Summarise", "Summarize", "Write", "Tell", "Ask", "Show", "Give",
-     "Convert", "Check", "Use", "Using", "Should", "Can", "Could", "Is", "Are", "Does", "Do",
-     "Why", "What", "How", "When", "Where", "Which", "Install", "Learn", "Migrate", "Deploy",
-     "Run", "Configure", "Translate", "Rewrite", "Draft", "Format", "Review", "Fix", "Debug",
-     "Describe", "Define", "List", "Thanks", "Ok", "Okay", "Hey", "Hi", "Hello", "Dear",
-     "Please", "The", "A", "An", "And", "Or", "But", "So", "Yesterday", "Today", "Maybe",
-     "Apply", "Add", "Forward", "Send", "Email", "Call", "Meet", "Ping", "Cc", "Via", "With",
-     "From", "To", "For", "At", "By", "Regards", "Best", "Cheers", "Message", "Caller"]
 )
 _STOP_WORDS: frozenset[str] = frozenset(STOP_WORDS)
 
@@ -239,7 +227,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
         start += 1
     words = regex.finditer(r"\S+", text[start:end])
     for word in words:
-        if word.group() not in _LEADING or word.group().lower() in PARTICLES:
+        if word.group() not in LEADING_WORDS or word.group().lower() in PARTICLES:
             start += word.start()
             break
     else:

@@ -23,7 +23,10 @@ from wordfreq import zipf_frequency
 from pipeline.detect.names_index import names_index
 from pipeline.detect.vocab import is_product
 
-__all__ = ["DISABLED", "FILTERS", "MODEL_SUFFIXES", "ORG_WORDS", "PARTICLES", "Span", "rejects"]
+__all__ = [
+    "DISABLED", "FILTERS", "LEADING_WORDS", "MODEL_SUFFIXES", "ORG_WORDS", "PARTICLES", "Span",
+    "rejects",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,18 @@ class Span:
 PARTICLES = frozenset(
     {"van", "von", "der", "den", "de", "del", "della", "la", "le", "du", "da", "das", "dos", "di",
      "bin", "binti", "al", "el", "ter", "ten", "y", "e", "zu", "af"}
+)
+# Words the model glues to the front of a name ("Tell Jarosław Kamiński", "The Ralph Lauren"):
+# trimmed off the span, never a reason to drop it.
+LEADING_WORDS = frozenset(
+    ["Explain", "Compare", "Summarise", "Summarize", "Write", "Tell", "Ask", "Show", "Give",
+     "Convert", "Check", "Use", "Using", "Should", "Can", "Could", "Is", "Are", "Does", "Do",
+     "Why", "What", "How", "When", "Where", "Which", "Install", "Learn", "Migrate", "Deploy",
+     "Run", "Configure", "Translate", "Rewrite", "Draft", "Format", "Review", "Fix", "Debug",
+     "Describe", "Define", "List", "Thanks", "Ok", "Okay", "Hey", "Hi", "Hello", "Dear",
+     "Please", "The", "A", "An", "And", "Or", "But", "So", "Yesterday", "Today", "Maybe",
+     "Apply", "Add", "Forward", "Send", "Email", "Call", "Meet", "Ping", "Cc", "Via", "With",
+     "From", "To", "For", "At", "By", "Regards", "Best", "Cheers", "Message", "Caller"]
 )
 _BAD_NAME_CHARS = regex.compile(r"[\d@_#/\\=<>{}\[\]|:;*+$%^&~`]")
 _INITIAL = regex.compile(r"^\p{Lu}\.?$")

@@ -22,7 +22,7 @@ from wordfreq import zipf_frequency
 
 from pipeline.detect.base import Candidate, Deadline, Recognizer
 from pipeline.detect.names_index import names_index
-from pipeline.detect.ner_filters import MODEL_SUFFIXES, ORG_WORDS
+from pipeline.detect.ner_filters import LEADING_WORDS, MODEL_SUFFIXES, ORG_WORDS
 from pipeline.detect.vocab import is_product
 from pipeline.events import Category
 
@@ -106,7 +106,7 @@ class PersonGazetteerRecognizer(Recognizer):
         for match in _INVERTED.finditer(text, timeout=deadline.remaining()):
             family, given = (w.strip() for w in match.group().split(","))
             if _family(family) and _given(given) and _is_name_pair(given, family, (given, family)):
-                yield self.candidate(*match.span(), 0.6)
+                yield self.candidate(*match.span(), 0.7)
 
     def _initialled(self, start: int, run: str) -> Iterator[Candidate]:
         """An initial beside capitalised words one of which the index knows reads as a person.
@@ -123,14 +123,16 @@ class PersonGazetteerRecognizer(Recognizer):
         if (len(words) >= 2 and any(index.is_name(w) for w in words)
                 and not any(w.lower() in _STOP or w in _LEGAL or is_product(w)
                             or (_zipf(w) >= _COMMON and not index.is_name(w)) for w in words)):
-            yield self.candidate(start, start + len(run), 0.6)
+            yield self.candidate(start, start + len(run), 0.7)
 
     def _best(self, start: int, run: str, words: list[str]) -> Iterator[Candidate]:
         """The longest sub-run (by whole words) that reads as a name; the run may carry a title."""
         for i in range(len(words)):
+            if words[i] in LEADING_WORDS:
+                continue  # "Dear Sunita Patel": the greeting is not part of the name
             for j in range(len(words) - 1, i, -1):
                 if _is_name_pair(words[i], words[j], tuple(words[i : j + 1])):
                     offset = run.index(words[i])
                     end = run.index(words[j], offset) + len(words[j])
-                    yield self.candidate(start + offset, start + end, 0.6)
+                    yield self.candidate(start + offset, start + end, 0.7)
                     return
