@@ -27,6 +27,7 @@ from spacy.language import Language
 
 from pipeline.detect.artifacts import Deadline
 from pipeline.detect.language import detect_language
+from pipeline.detect.names_index import names_index
 from pipeline.detect.ner_filters import LEADING_WORDS, PARTICLES, Span, rejects
 
 __all__ = ["LANGUAGE_MODELS", "MAX_NER_CHARS", "NerTagger", "prose_chunks"]
@@ -60,6 +61,7 @@ _CAPITALISED = regex.compile(
     r"(?<![\p{L}\p{N}_+/])\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:['\u2019-]\p{Lu}?\p{Ll}+)*"
     r"(?![\p{L}\p{N}_+/])"
 )
+_OPENER = regex.compile(r"(?:^|[.!?:]\s+|\n)[\s\"'«(*•-]*$")
 _NOT_NAME_WORDS = frozenset(
     ["I", "I'm", "I've", "I'll", "I'd", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
      "Saturday", "Sunday", "January", "February", "March", "July", "September", "October",
@@ -90,10 +92,18 @@ def _is_prose(line: str) -> bool:
 
 
 def may_hold_name(chunk: str) -> bool:
-    """Tell whether a standalone capitalised word (not a stop word, weekday, month) occurs."""
+    """Tell whether a name may come out: a capitalised word that is no stop word, day or month.
+
+    A word opening a sentence counts only if the names index knows it. This skips only text where nothing can come out: a span must be all capitalised words, and
+    a lone sentence opener that no country uses as a name is dropped by
+    ``ner_filters._unknown_single_initial`` ("Budget for the half was approved").
+    """
+    index = names_index()
     for match in _CAPITALISED.finditer(chunk):
         word = match.group()
-        if word not in _NOT_NAME_WORDS and word.lower() not in _STOP_WORDS:
+        if word in _NOT_NAME_WORDS or word.lower() in _STOP_WORDS:
+            continue
+        if not _OPENER.search(chunk, 0, match.start()) or index.is_name(word):
             return True
     return False
 
