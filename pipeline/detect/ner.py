@@ -94,9 +94,10 @@ def _is_prose(line: str) -> bool:
 def may_hold_name(chunk: str) -> bool:
     """Tell whether a name may come out: a capitalised word that is no stop word, day or month.
 
-    A word opening a sentence counts only if the names index knows it. This skips only text where nothing can come out: a span must be all capitalised words, and
-    a lone sentence opener that no country uses as a name is dropped by
-    ``ner_filters._unknown_single_initial`` ("Budget for the half was approved").
+    A word opening a sentence counts only if the names index knows it. This skips only text
+    where nothing can come out: a span must be all capitalised words, and a lone sentence
+    opener that no country uses as a name is dropped by ``ner_filters._unknown_single_initial``
+    ("Budget for the half was approved").
     """
     index = names_index()
     for match in _CAPITALISED.finditer(chunk):
