@@ -157,6 +157,13 @@ def _common_words(s: Span) -> bool:
     return not all(index.is_established(w) for w in words)
 
 
+def _code_identifier(s: Span) -> bool:
+    """A member or a call in code: ``os.Getenv(``, ``fmt.Sprintf``; a name has a space first."""
+    before = s.text[s.start - 2 : s.start] if s.start >= 2 else ""
+    return (len(before) == 2 and before[1] == "." and before[0].isalnum()) or (
+        s.text[s.end : s.end + 1] == "(")
+
+
 def _acronym_word(s: Span) -> bool:
     return any(len(w) >= 2 and w.isupper() and w.isalpha() for w in s.words)
 
@@ -194,6 +201,7 @@ FILTERS: dict[str, Callable[[Span], bool]] = {
     "attributive": _attributive,
     "common_words": _common_words,
     "acronym_word": _acronym_word,
+    "code_identifier": _code_identifier,
     "model_suffix": _model_suffix,
     "brand_head": _brand_head,
     "unknown_single_initial": _unknown_single_initial,
