@@ -36,7 +36,7 @@ def warm_up() -> None:
     names_index()
     detect_language("warm up the language identifier")
     for language in ("en", "de", "fr", "es"):
-        zipf_frequency("name", language)
+        zipf_frequency("name", language, wordlist="small")
 
 
 class ProseNlpEngine(NlpEngine):

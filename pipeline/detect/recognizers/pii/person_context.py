@@ -107,7 +107,8 @@ _SPEAKER = regex.compile(
 def _speaker(word: str) -> bool:
     index = names_index()
     return index.is_name(word) and max(
-        zipf_frequency(word.lower(), lang) for lang in ("en", "de", "fr", "es")) < 4.0
+        zipf_frequency(word.lower(), lang, wordlist="small")
+        for lang in ("en", "de", "fr", "es")) < 4.0
 
 
 class PersonContextRecognizer(Recognizer):

@@ -54,7 +54,7 @@ _STOP = frozenset().union(*(
 def _zipf(word: str) -> float:
     """How common the word is in the most common of the four languages."""
     lowered = word.lower()
-    return max(zipf_frequency(lowered, language) for language in _LANGUAGES)
+    return max(zipf_frequency(lowered, language, wordlist="small") for language in _LANGUAGES)
 
 
 @lru_cache(maxsize=65_536)
@@ -63,7 +63,7 @@ def _rare(word: str) -> bool:
 
     Names are frequent in German and French news text, so English frequency tells them apart.
     """
-    return zipf_frequency(word.lower(), "en") < _RARE
+    return zipf_frequency(word.lower(), "en", wordlist="small") < _RARE
 
 
 def _given(word: str) -> bool:
