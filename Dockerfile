@@ -20,7 +20,8 @@ COPY pipeline ./pipeline
 COPY requirements ./requirements
 RUN pip install --upgrade pip setuptools wheel \
  && pip install . \
- && pip install --no-deps --require-hashes -r requirements/model.txt
+ && pip install --no-deps --require-hashes -r requirements/model.txt \
+ && python -m pipeline.detect.names_index
 
 
 FROM python:3.11-slim

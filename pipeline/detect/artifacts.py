@@ -39,6 +39,10 @@ class Deadline:
             raise DetectionTimeout("detection time budget exceeded")
         return left
 
+    def extend(self, seconds: float) -> None:
+        """Give back time spent on one-off work (loading a language's NER on first use)."""
+        self._end += seconds
+
 
 class PromptArtifacts(NlpArtifacts):
     """NlpArtifacts for one normalised text: PERSON spans, the deadline, the lowercased text."""

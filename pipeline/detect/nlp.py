@@ -16,13 +16,27 @@ from typing import Any
 
 from presidio_analyzer.nlp_engine import NlpEngine
 from spacy.tokens import Doc
+from wordfreq import zipf_frequency
 
 from pipeline.detect.artifacts import DEFAULT_BUDGET_SECONDS, Deadline, PromptArtifacts
+from pipeline.detect.language import detect_language
+from pipeline.detect.names_index import names_index
 from pipeline.detect.ner import MAX_NER_CHARS, NerTagger, prose_chunks
 
 __all__ = ["LANGUAGE", "ProseNlpEngine"]
 
 LANGUAGE = "en"
+
+
+def warm_up() -> None:
+    """Load what every prompt may need now, not inside the first prompt's time budget.
+
+    That is the names index, the language identifier and the word-frequency lists.
+    """
+    names_index()
+    detect_language("warm up the language identifier")
+    for language in ("en", "de", "fr", "es"):
+        zipf_frequency("name", language, wordlist="small")
 
 
 class ProseNlpEngine(NlpEngine):
@@ -36,6 +50,7 @@ class ProseNlpEngine(NlpEngine):
         self.max_ner_chars = max_ner_chars
         self._empty = Doc(self.tagger.nlp.vocab)
         self._stop_words: frozenset[str] = frozenset(self.tagger.nlp.Defaults.stop_words)
+        warm_up()
 
     def load(self) -> None:
         """The model is loaded in ``__init__``."""
@@ -62,7 +77,8 @@ class ProseNlpEngine(NlpEngine):
                     chunks.append(chunk)
         deadline.remaining()
         persons: list[list[list[tuple[int, int]]]] = [[[] for _ in t] for t in prompts]
-        for (p, m, offset), spans in zip(owners, self.tagger.persons(chunks), strict=True):
+        found = self.tagger.persons(chunks, deadline)
+        for (p, m, offset), spans in zip(owners, found, strict=True):
             persons[p][m].extend((offset + s, offset + e) for s, e in spans)
         deadline.remaining()
         return [

@@ -22,6 +22,7 @@ from pipeline.detect.recognizers.pii.ip_address import IpAddressRecognizer
 from pipeline.detect.recognizers.pii.location import LocationRecognizer
 from pipeline.detect.recognizers.pii.national_id import FrenchNirRecognizer, SpanishDniRecognizer
 from pipeline.detect.recognizers.pii.person_context import PersonContextRecognizer
+from pipeline.detect.recognizers.pii.person_gazetteer import PersonGazetteerRecognizer
 from pipeline.detect.recognizers.pii.person_ner import SpacyNerRecognizer
 from pipeline.detect.recognizers.pii.phone import PhoneNumberRecognizer
 from pipeline.detect.recognizers.pii.ssn import UsSocialSecurityRecognizer
@@ -97,6 +98,7 @@ PII_RECOGNIZERS: tuple[type[Recognizer], ...] = (
     LocationRecognizer,
     DateOfBirthRecognizer,
     PersonContextRecognizer,
+    PersonGazetteerRecognizer,
     SpanishDniRecognizer,
     FrenchNirRecognizer,
     DelimitedTableRecognizer,

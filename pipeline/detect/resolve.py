@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 
 import regex
@@ -32,12 +33,15 @@ def resolve(candidates: Iterable[Candidate]) -> list[Candidate]:
                        c.detector),
     )
     kept: list[Candidate] = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # kept spans are disjoint, so sorted by start they are sorted by end
+    ends: list[int] = []
     for cand in ordered:
-        if any(cand.start < end and start < cand.end for start, end in taken):
+        i = bisect.bisect_left(starts, cand.end)  # kept spans starting before cand ends
+        if i > 0 and ends[i - 1] > cand.start:
             continue
         kept.append(cand)
-        taken.append((cand.start, cand.end))
+        starts.insert(i, cand.start)
+        ends.insert(i, cand.end)
     return sorted(kept, key=lambda c: (c.start, c.end))
 
 

@@ -49,7 +49,7 @@ tableau looker metabase superset workday servicenow sap netsuite quickbooks xero
 retool postman insomnia copilot cursor claude gemini llama mistral chatgpt openai anthropic
 cohere hugging huggingface ubuntu debian fedora centos alpine arch windows macos linux android
 ios xcode vscode vim emacs neovim intellij pycharm goland webstorm rider eclipse netbeans
-kafka-connect debezium
+kafka-connect debezium gradle maven bazel sbt cmake
 """
     )
 )

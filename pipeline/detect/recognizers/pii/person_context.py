@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 import regex
+from wordfreq import zipf_frequency
 
 from pipeline.detect.base import Candidate, Deadline, Recognizer
+from pipeline.detect.names_index import names_index
 from pipeline.detect.vocab import is_product
 from pipeline.events import Category
 
@@ -45,6 +47,8 @@ _CUES = (
     # Notes and CRM shorthand: "spoke w/ X", "taken by X", "assigned to X", "cc X".
     r"(?i:\b(?:w/|spoke with|taken by|assigned to|signed by|approved by|owned by|"
     r"reported by|requested by|on behalf of|attn\.?))[ ]",
+    # Asking or messaging someone by name: "ask Ingeborg", "ping Wojciech", "cc Declan".
+    r"\b(?i:ask|ping|tell|message|text|remind)[ ]",
     # A role noun directly before a name: "your agent Wu Na", "our nurse Ngozi Eze".
     r"\b(?:agent|colleague|manager|doctor|nurse|engineer|technician|advisor|adviser|"
     r"representative|rep|landlord|tenant|recruiter|intern|contractor|courier)[ ]",
@@ -60,8 +64,13 @@ _WORDS_NOT_NAMES = frozenset(
      "Monsieur", "Cordialement", "Salut", "Si", "Sí", "Gracias", "Danke", "Merci", "Question",
      "New", "Can", "Could", "Would", "Will", "Let", "Quick", "Still", "Also", "Again", "Back",
      "Sure", "Interested", "Available", "Ready", "Done", "Looking", "Trying", "Using",
-     "Working", "Writing", "Going", "Getting", "Having", "Really", "Very", "So", "And", "But"}
+     "Working", "Writing", "Going", "Getting", "Having", "Really", "Very", "So", "And", "But",
+     "World", "Folks", "Friends", "Guys", "Everybody"}
 )
+
+
+_AND_NAME = regex.compile(rf"(?:[ ](?:and|&|und|et|y)[ ]|,[ ])(?P<name>{_NAME_WORD})(?=[,.!:\s])")
+_JOINERS = frozenset({"and", "or", "of", "the", "to", "for", "with", "in", "on"})
 
 
 # Two or three capitalised words as the subject of a verb people do: "Tiffany Santana reported".
@@ -87,6 +96,21 @@ _GROUP_WORDS = frozenset(
 )
 
 
+# Chat and transcript speaker labels: "Lakshmi: my card…", "[10:02] Gareth: did…". A label
+# counts when the names index knows it and it is not a common word (Agent, Support, Landlord).
+_SPEAKER = regex.compile(
+    rf"(?m)^[ \t]*(?:\[[^\]\n]{{1,20}}\][ \t]*|[-*>][ \t]*)?(?P<name>{_NAME_WORD}"
+    rf"(?: {_NAME_WORD})?)[ \t]*(?:\([^)\n]{{1,40}}\))?:[ \t]"
+)
+
+
+def _speaker(word: str) -> bool:
+    index = names_index()
+    return index.is_name(word) and max(
+        zipf_frequency(word.lower(), lang, wordlist="small")
+        for lang in ("en", "de", "fr", "es")) < 4.0
+
+
 class PersonContextRecognizer(Recognizer):
     """One to four capitalised words right after a cue; common words are not names."""
 
@@ -101,10 +125,19 @@ class PersonContextRecognizer(Recognizer):
             words = match.group("name").split(" ")
             while words and words[-1] in _WORDS_NOT_NAMES:
                 words.pop()
-            if not words or words[0] in _WORDS_NOT_NAMES:
-                continue
+            if not words or words[0] in _WORDS_NOT_NAMES or any(
+                    w.lower() in _JOINERS for w in words[1:]):
+                continue  # "name: Build And Deploy" is a title, not a person
             start = match.start("name")
-            yield self.candidate(start, start + len(" ".join(words)), 0.7)
+            end = start + len(" ".join(words))
+            yield self.candidate(start, end, 0.7)
+            more = _AND_NAME.match(text, end, timeout=deadline.remaining())
+            if more is not None and more.group("name") not in _WORDS_NOT_NAMES:
+                yield self.candidate(*more.span("name"), 0.7)  # "Dear Sunita and Rahul,"
+        for match in _SPEAKER.finditer(text, timeout=deadline.remaining()):
+            words = match.group("name").split(" ")
+            if all(_speaker(w) for w in words) and words[0] not in _WORDS_NOT_NAMES:
+                yield self.candidate(*match.span("name"), 0.6)
         for pattern in (_SUBJECT, _ACTION_ITEM):
             for match in pattern.finditer(text, timeout=deadline.remaining()):
                 words = match.group("name").split(" ")
