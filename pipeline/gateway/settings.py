@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import uuid
 from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 __all__ = ["GatewaySettings"]
