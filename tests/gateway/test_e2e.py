@@ -339,3 +339,36 @@ def test_image_part_is_blocked_naming_its_path(stack: Stack) -> None:
     assert caught.value.code == "prompt_blocked"
     assert caught.value.param == "messages[0].content[1]"
     assert "messages[0].content[1]" in caught.value.message
+
+
+def test_upstream_error_is_its_status(stack: Stack) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        sdk(stack).chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "[[fault:400]] hi"}]
+        )
+    assert caught.value.code == "http_400"
+
+
+def test_a_stream_refused_upstream_is_its_status(stack: Stack) -> None:
+    """Failed before any chunk went out: the error is still an HTTP status, not a 200 stream."""
+    with pytest.raises(openai.BadRequestError) as caught:
+        stream = sdk(stack).chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "[[fault:400]] hi"}],
+            stream=True,
+        )
+        list(stream)
+    assert caught.value.code == "http_400"
+
+
+def test_a_stream_dropped_upstream_is_resumed_and_relayed_once(stack: Stack) -> None:
+    """The first attempt drops mid-stream; dispatch's retry (same Idempotency-Key) finishes it.
+
+    Whatever chunks the retry publishes again are dropped by (id, seq): the text arrives once.
+    """
+    text = "[[echo]] [[fault:midstreamx1]] " + " ".join(f"word{i}" for i in range(60))
+    raw = sdk(stack).chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": text}], stream=True
+    )
+    got = "".join(c.choices[0].delta.content or "" for c in raw.parse() if c.choices)
+    assert got == text.replace("[[echo]]", "").strip()
+    assert len(llm_saw(stack, raw.headers["x-request-id"])) == 2  # it did drop once
