@@ -8,9 +8,11 @@ SIGKILLed if it hangs) on exit. Ports come from ``free_port()``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -53,6 +55,18 @@ def http(
         return int(exc.code), dict(exc.headers), bytes(exc.read())
 
 
+def _free_pair() -> int:
+    """A free port whose successor is free too (dispatch's metrics port under ``--role all``)."""
+    while True:
+        port = free_port()
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+
+
 class Proc:
     """A subprocess with its log file."""
 
@@ -67,6 +81,27 @@ class Proc:
 
     def alive(self) -> bool:
         return self.proc.poll() is None
+
+    def children(self) -> list[int]:
+        """Pids whose parent is this process (``worker --role all`` runs one per role)."""
+        out = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.proc.pid:
+                out.append(int(stat.parent.name))
+        return out
+
+    def crash(self) -> None:
+        """SIGKILL this process and its children at once, as a lost machine would."""
+        pids = self.children()
+        self.proc.kill()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.proc.wait(30)
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")[-4000:]
@@ -183,14 +218,19 @@ class Stack:
         for _ in range(workers):
             self.start_worker()
         for worker in self.workers:
-            port = worker.name.split("-")[-1]
-            worker.wait_http(f"http://127.0.0.1:{port}/readyz", 120)
+            self.wait_worker(worker)
         for _ in range(gateways):
             self.start_gateway()
         return self
 
+    def wait_worker(self, worker: Proc, timeout: float = 120) -> None:
+        """Both roles of a ``--role all`` worker ready: classify on its port, dispatch on +1."""
+        port = int(worker.name.split("-")[-1])
+        for role_port in (port, port + 1):
+            worker.wait_http(f"http://127.0.0.1:{role_port}/readyz", timeout)
+
     def start_worker(self) -> Proc:
-        port = free_port()
+        port = _free_pair()
         env = {**self.env, "PROMPT_DLP_METRICS_PORT": str(port)}
         worker = Proc(f"worker-{len(self.workers)}-{port}", self._cli("worker", "--role", "all"),
                       env, self.log_dir)

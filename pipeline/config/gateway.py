@@ -10,7 +10,6 @@ from __future__ import annotations
 import socket
 import uuid
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -47,6 +46,4 @@ class GatewaySettings(BaseModel):
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024)
     # Replies remembered per instance, so an Idempotency-Key retry gets the answer again.
     replay_cache: int = Field(default=DEFAULT_REPLAY_CACHE, ge=0)
-    # v1: today's inbound contract (plain-text messages); v2: the whole request body.
-    wire_version: Literal["v1", "v2"] = "v1"
     stream_topic: str = "prompts.responses.stream"

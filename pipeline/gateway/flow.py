@@ -27,7 +27,6 @@ class WaitPolicy:
     """How long to wait for a reply, and for a reviewer after a quarantine record."""
 
     prompt_id: str
-    requested_model: str
     timeout: float
     review_wait: float = 0.0
 
@@ -73,7 +72,10 @@ def _final(reply: Reply, policy: WaitPolicy) -> Answer | ErrorReply:
     error = wire.error_for_response(reply.record)
     if error is not None:
         return error
-    return Answer(wire.completion_from_response(reply.record, policy.requested_model), reply.record)
+    try:
+        return Answer(wire.completion_from_response(reply.record), reply.record)
+    except wire.MalformedRecord:
+        return wire.error_for_failure({"reason": "malformed_reply"})
 
 
 async def await_answer(queue: asyncio.Queue[Reply], policy: WaitPolicy) -> Answer | ErrorReply:
@@ -102,12 +104,14 @@ StreamEvent = dict[str, Any] | ErrorReply | Done
 async def stream_events(
     queue: asyncio.Queue[Reply], policy: WaitPolicy, include_usage: bool = False
 ) -> AsyncIterator[StreamEvent]:
-    """Chunks in ``seq`` order, then ``Done``; or one ``ErrorReply`` (then nothing).
+    """Chunks in ``seq`` order, then ``Done``; or an ``ErrorReply`` (then nothing).
 
     Published chunks (v2 ``prompts.responses.stream``) are relayed as they come,
-    duplicates (``seq`` already written) dropped and gaps held back. If the final
-    response arrives before any chunk, the completion is replayed as chunks, so a
-    client always gets a stream in OpenAI's format.
+    gaps held back and (id, seq) pairs already relayed dropped: after a worker
+    crash the retry republishes from seq 0. A failed stream's final record
+    (``chunk: null``) ends the stream with an error, never a clean ``[DONE]``.
+    If the final response arrives before any chunk, the completion is replayed
+    as chunks, so a client always gets a stream in OpenAI's format.
     """
     deadline = time.monotonic() + policy.timeout
     next_seq: int | None = None
@@ -131,8 +135,15 @@ async def stream_events(
             while next_seq in held_back:
                 record = held_back.pop(next_seq)
                 next_seq += 1
-                if isinstance(record.get("chunk"), dict):
-                    yield record["chunk"]
+                chunk = record.get("chunk")
+                if not isinstance(chunk, dict):
+                    if record.get("final"):
+                        yield wire.error_for_failure(record)
+                        return
+                    continue
+                relayed = wire.client_chunk(chunk, include_usage)
+                if relayed is not None:
+                    yield relayed
                 if record.get("final"):
                     yield Done()
                     return

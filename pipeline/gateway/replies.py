@@ -69,7 +69,7 @@ def _belongs(record: Mapping[str, Any], tenant: str) -> bool:
 
 _KEEP: dict[str, tuple[str, ...]] = {
     # What the error mapping needs; never the encrypted original or payload (up to MBs each).
-    "quarantine": ("id", "tenant", "user", "quarantine_id", "findings"),
+    "quarantine": ("id", "tenant", "user", "findings", "decision"),
     "dlq": ("id", "tenant", "reason", "stage"),
 }
 
@@ -83,6 +83,9 @@ def _slim(kind: ReplyKind, record: dict[str, Any]) -> dict[str, Any]:
         out["findings"] = [
             {"entity_type": f.get("entity_type")} for f in out["findings"] if isinstance(f, dict)
         ]
+    decision = out.pop("decision", None)
+    if isinstance(decision, dict) and decision.get("attachments"):
+        out["decision"] = {"attachments": decision["attachments"]}  # type, path, action only
     return out
 
 

@@ -146,7 +146,7 @@ async def _chat(gateway: Gateway, request: web.Request, started: float) -> web.S
     prompt_id = wire.request_id(identity, request.headers.get("Idempotency-Key"))
     try:
         metadata = {"gateway_instance": gateway.config.instance_id}
-        event = wire.to_inbound(body, identity, prompt_id, gateway.config.wire_version, metadata)
+        event = wire.to_inbound(body, identity, prompt_id, metadata)
     except WireError as exc:
         return _error(_bad_request(str(exc), exc.param), prompt_id)
     encoded = orjson.dumps(event)
@@ -156,8 +156,7 @@ async def _chat(gateway: Gateway, request: web.Request, started: float) -> web.S
         message = f"The request is {len(encoded)} bytes as an event; the limit is {limit}."
         return _error(_bad_request(message, "messages", "too_large"), prompt_id)
     policy = WaitPolicy(
-        prompt_id, str(body["model"]), gateway.config.reply_timeout_seconds,
-        _review_wait(gateway, request),
+        prompt_id, gateway.config.reply_timeout_seconds, _review_wait(gateway, request)
     )
     router = gateway.router
     cached = router.cached(prompt_id, identity.tenant)

@@ -1,12 +1,13 @@
 """The one place that maps OpenAI Chat Completions to and from our event contracts.
 
-Inbound: a request body becomes a ``prompts.inbound`` event, either v1 (today:
-top-level ``model`` and plain-text ``messages``) or v2 (identity plus the whole
-body under ``request``). Outbound: a ``prompts.responses`` record becomes a
-``ChatCompletion`` (v2 carries one under ``response``; v1 only ``answer``, so we
-build it), a quarantine or DLQ record becomes an OpenAI-shaped error, and a
-completion can be replayed as ``chat.completion.chunk`` objects when no stream
-chunks were published. Nothing here does I/O, so it is all unit-tested.
+Inbound: a request body becomes a v2 ``prompts.inbound`` event (identity plus
+the whole body under ``request``, so every parameter the API accepts reaches
+the LLM or is judged by the policy, never silently dropped). Outbound: a v2
+``prompts.responses`` record carries the ``ChatCompletion`` under ``response``;
+a quarantine record, a classify DLQ entry, a failed or rejected response and a
+failed stream's final record become OpenAI-shaped errors; a completion can be
+replayed as ``chat.completion.chunk`` objects when no stream chunks were
+published. Nothing here does I/O, so it is all unit-tested.
 """
 
 from __future__ import annotations
@@ -15,33 +16,41 @@ import hashlib
 import re
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 __all__ = [
     "ErrorReply",
     "Identity",
+    "MalformedRecord",
     "WireError",
     "chunks_from_completion",
+    "client_chunk",
     "completion_from_response",
     "error_body",
     "error_for_dlq",
+    "error_for_failure",
     "error_for_quarantine",
     "error_for_response",
     "request_id",
     "to_inbound",
 ]
 
-WireVersion = Literal["v1", "v2"]
-_V1_ROLES = {"system", "user", "assistant", "tool"}
-# Parameters whose silent loss would change the answer; v1 cannot carry them.
-_V1_UNSUPPORTED = (
-    "tools", "functions", "tool_choice", "function_call", "response_format",
-    "audio", "modalities", "prediction",
-)
 _HTTP_REASON = re.compile(r"^http_(\d{3})$")
+# Dispatch failure reasons (``reason`` / ``error.code`` of a failed response) that are
+# not an upstream HTTP status: (our status, OpenAI error type).
+_REASON_STATUS: dict[str, tuple[int, str]] = {
+    "timeout": (504, "timeout"),
+    "connection_error": (502, "upstream_error"),
+    "malformed_reply": (502, "upstream_error"),
+    "outcome_unknown": (502, "upstream_error"),
+    "response_guard_failed": (500, "api_error"),
+    "unknown_destination": (500, "api_error"),
+}
+# Dispatch carries no Retry-After of the upstream's 429 yet: tell the client to back off this long.
+DEFAULT_RETRY_AFTER_SECONDS = 1
 
 
 class WireError(ValueError):
@@ -95,35 +104,7 @@ def _now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _text_content(content: Any, index: int) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list) and all(
-        isinstance(p, Mapping) and p.get("type") == "text" and isinstance(p.get("text"), str)
-        for p in content
-    ):
-        return "\n".join(str(p["text"]) for p in content)
-    raise WireError(
-        "only text content is supported by the v1 inbound contract", f"messages[{index}].content"
-    )
-
-
-def _v1_messages(messages: Sequence[Any]) -> list[dict[str, str]]:
-    out = []
-    for index, message in enumerate(messages):
-        role = str(message.get("role"))
-        role = "system" if role == "developer" else role
-        if role not in _V1_ROLES:
-            raise WireError(f"unsupported role {role[:32]!r}", f"messages[{index}].role")
-        if message.get("tool_calls") or message.get("function_call"):
-            raise WireError(
-                "tool calls need the v2 inbound contract", f"messages[{index}].tool_calls"
-            )
-        out.append({"role": role, "content": _text_content(message.get("content"), index)})
-    return out
-
-
-def _check_body(body: Any) -> Sequence[Any]:
+def _check_body(body: Any) -> None:
     if not isinstance(body, Mapping):
         raise WireError("the request body must be a JSON object")
     model = body.get("model")
@@ -135,20 +116,23 @@ def _check_body(body: Any) -> Sequence[Any]:
     for index, message in enumerate(messages):
         if not isinstance(message, Mapping) or not isinstance(message.get("role"), str):
             raise WireError("each message needs a role", f"messages[{index}]")
-    return messages
 
 
 def to_inbound(
     body: Mapping[str, Any],
     identity: Identity,
     prompt_id: str,
-    version: WireVersion,
     metadata: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The inbound event for ``body`` (raises ``WireError`` for what cannot be carried)."""
-    messages = _check_body(body)
+    """The v2 inbound event for ``body``: identity plus the whole body under ``request``.
+
+    Only the shape the pipeline needs to route is checked here; everything else
+    (tools, ``response_format``, ``n``, image parts, ...) is carried untouched and
+    judged by classify (an unscannable part comes back as a quarantine record).
+    """
+    _check_body(body)
     event: dict[str, Any] = {
-        "schema_version": version,
+        "schema_version": "v2",
         "id": prompt_id,
         "tenant": identity.tenant,
         "user": identity.user,
@@ -159,47 +143,23 @@ def to_inbound(
         event["conversation_id"] = identity.conversation_id
     if metadata:
         event["metadata"] = dict(metadata)
-    if version == "v2":
-        event["request"] = dict(body)
-        return event
-    for name in _V1_UNSUPPORTED:
-        if body.get(name) is not None:
-            raise WireError(f"{name} needs the v2 inbound contract", name)
-    if int(body.get("n") or 1) != 1:
-        raise WireError("n > 1 needs the v2 inbound contract", "n")
-    event["model"] = body["model"]
-    event["messages"] = _v1_messages(messages)
+    event["request"] = dict(body)
     return event
 
 
 # ------------------------------------------------------------------------------ replies
 
 
-def completion_from_response(record: Mapping[str, Any], requested_model: str) -> dict[str, Any]:
-    """The ``ChatCompletion`` for an ok response record (v2 carries it, v1 is rebuilt)."""
+class MalformedRecord(ValueError):
+    """An ok response record without a ``chat.completion`` (→ 502; never a made-up answer)."""
+
+
+def completion_from_response(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``ChatCompletion`` an ok v2 response record carries under ``response``."""
     carried = record.get("response")
-    if isinstance(carried, Mapping) and carried.get("object") == "chat.completion":
-        return dict(carried)
-    usage = record.get("usage") or {}
-    return {
-        "id": f"chatcmpl-{record['id']}",
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": record.get("model") or requested_model,
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": record.get("answer"), "refusal": None},
-                "logprobs": None,
-                "finish_reason": record.get("finish_reason") or "stop",
-            }
-        ],
-        "usage": {
-            "prompt_tokens": int(usage.get("prompt_tokens", 0)),
-            "completion_tokens": int(usage.get("completion_tokens", 0)),
-            "total_tokens": int(usage.get("total_tokens", 0)),
-        },
-    }
+    if not isinstance(carried, Mapping) or carried.get("object") != "chat.completion":
+        raise MalformedRecord("the response record carries no chat.completion")
+    return dict(carried)
 
 
 def _chunk(completion: Mapping[str, Any], choices: list[dict[str, Any]]) -> dict[str, Any]:
@@ -235,6 +195,8 @@ def chunks_from_completion(
         out.append(_chunk(completion, [delta({"role": "assistant", "content": ""})]))
         if message.get("content"):
             out.append(_chunk(completion, [delta({"content": message["content"]})]))
+        if message.get("refusal"):
+            out.append(_chunk(completion, [delta({"refusal": message["refusal"]})]))
         for n, call in enumerate(message.get("tool_calls") or []):
             streamed = {"index": n, **{k: v for k, v in call.items() if k != "index"}}
             out.append(_chunk(completion, [delta({"tool_calls": [streamed]})]))
@@ -244,6 +206,20 @@ def chunks_from_completion(
     return out
 
 
+def client_chunk(chunk: Mapping[str, Any], include_usage: bool) -> dict[str, Any] | None:
+    """A published chunk as this client asked for it (None: not for this client).
+
+    Dispatch always streams with usage (it needs it to account tokens), so the
+    last chunk has no choices and carries the usage; OpenAI sends that chunk,
+    and ``usage: null`` on the others, only with ``stream_options.include_usage``.
+    """
+    if include_usage:
+        return dict(chunk)
+    if not chunk.get("choices") and chunk.get("usage") is not None:
+        return None
+    return {k: v for k, v in chunk.items() if k != "usage"}
+
+
 def _finding_types(record: Mapping[str, Any]) -> list[str]:
     types = {
         str(f.get("entity_type")) for f in record.get("findings") or () if isinstance(f, Mapping)
@@ -251,19 +227,42 @@ def _finding_types(record: Mapping[str, Any]) -> list[str]:
     return sorted(t for t in types if t and t != "None")
 
 
+def _blocked_parts(record: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Unscannable parts the policy held (``decision.attachments``): type and path, no content."""
+    decision = record.get("decision")
+    attachments = decision.get("attachments") if isinstance(decision, Mapping) else None
+    return [
+        {"type": str(a.get("type")), "path": str(a.get("path"))}
+        for a in attachments or ()
+        if isinstance(a, Mapping) and a.get("action") == "block"
+    ]
+
+
 def error_for_quarantine(record: Mapping[str, Any], still_pending: bool = False) -> ErrorReply:
-    """A blocked (held) prompt: 400 ``prompt_blocked`` naming finding types, never values."""
-    quarantine_id = str(record.get("quarantine_id") or record["id"])
+    """A blocked (held) prompt: 400 ``prompt_blocked`` naming finding types and parts, never values.
+
+    The quarantine id is the prompt id: the quarantine store and ``prompt-dlp
+    quarantine`` address an item by the record's ``id``.
+    """
+    quarantine_id = str(record["id"])
     types = _finding_types(record)
-    what = f"findings: {', '.join(types)}" if types else "detection could not complete"
+    parts = _blocked_parts(record)
+    what = []
+    if types:
+        what.append(f"findings: {', '.join(types)}")
+    if parts:
+        named = ", ".join(f"{p['type']} at {p['path']}" for p in parts)
+        what.append(f"parts that cannot be scanned: {named}")
+    reason = "; ".join(what) or "detection could not complete"
     pending = " and is still awaiting review" if still_pending else ""
     message = (
-        f"The prompt was blocked by the data-loss policy ({what}){pending}. "
+        f"The prompt was blocked by the data-loss policy ({reason}){pending}. "
         f"Quarantine id: {quarantine_id}."
     )
+    param = parts[0]["path"] if parts else "messages"
     body = error_body(
-        message, "invalid_request_error", "prompt_blocked", "messages",
-        quarantine_id=quarantine_id, finding_types=types,
+        message, "invalid_request_error", "prompt_blocked", param,
+        quarantine_id=quarantine_id, finding_types=types, blocked_parts=parts,
     )
     return ErrorReply(400, body)
 
@@ -275,15 +274,38 @@ def error_for_dlq(record: Mapping[str, Any]) -> ErrorReply:
     return ErrorReply(400, error_body(message, "invalid_request_error", reason))
 
 
-def upstream_status(record: Mapping[str, Any]) -> int:
-    """The HTTP status to answer a failed response with: the upstream's when known."""
-    status = record.get("upstream_status")
-    if isinstance(status, int) and 400 <= status <= 599:
-        return status
-    match = _HTTP_REASON.match(str(record.get("reason") or ""))
+def failure_code(record: Mapping[str, Any]) -> str:
+    """The failure code of a failed response or stream: ``error.code``, else ``reason``."""
+    error = record.get("error")
+    code = error.get("code") if isinstance(error, Mapping) else None
+    return str(code or record.get("reason") or "upstream_error")
+
+
+def upstream_status(code: str) -> tuple[int, str]:
+    """(HTTP status, OpenAI error type) for a dispatch failure code.
+
+    ``http_NNN`` is the upstream's own status after dispatch's retries; the
+    other codes are ours (``malformed_reply: ...`` keeps only the code part).
+    """
+    match = _HTTP_REASON.match(code)
     if match is not None and 400 <= int(match[1]) <= 599:
-        return int(match[1])
-    return 504 if record.get("reason") == "timeout" else 502
+        status = int(match[1])
+        kind = "requests" if status == 429 else (
+            "invalid_request_error" if status < 500 else "upstream_error"
+        )
+        return status, kind
+    return _REASON_STATUS.get(code.split(":", 1)[0], (502, "upstream_error"))
+
+
+def error_for_failure(record: Mapping[str, Any]) -> ErrorReply:
+    """A failed response, or a failed stream's final record: the upstream's status when known."""
+    code = failure_code(record)
+    status, kind = upstream_status(code)
+    headers = {}
+    if status == 429:
+        headers["Retry-After"] = str(DEFAULT_RETRY_AFTER_SECONDS)
+    message = f"The LLM call failed ({code.split(':', 1)[0]})."
+    return ErrorReply(status, error_body(message, kind, code.split(":", 1)[0]), headers)
 
 
 def error_for_response(record: Mapping[str, Any]) -> ErrorReply | None:
@@ -298,11 +320,4 @@ def error_for_response(record: Mapping[str, Any]) -> ErrorReply | None:
             quarantine_id=str(record["id"]), finding_types=_finding_types(record),
         )
         return ErrorReply(400, body)
-    reason = str(record.get("reason") or "upstream_error")
-    code = upstream_status(record)
-    headers = {}
-    retry_after = record.get("retry_after_seconds")
-    if code == 429:
-        headers["Retry-After"] = str(max(1, round(float(retry_after or 1))))
-    message = f"The LLM call failed ({reason})."
-    return ErrorReply(code, error_body(message, "upstream_error", reason), headers)
+    return error_for_failure(record)

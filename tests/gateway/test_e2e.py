@@ -221,23 +221,154 @@ def test_metrics_count_requests_by_code(stack: Stack) -> None:
     assert "prompt_dlp_gateway_added_latency_seconds_count" in text
 
 
-def test_v2_event_on_a_v1_pipeline_is_dead_lettered_to_a_400(stack: Stack) -> None:
-    """DLQ'd input → 400 with the reason. (Valid once the pipeline reads v2: then it answers.)"""
-    url = stack.start_gateway(PROMPT_DLP_GATEWAY__WIRE_VERSION="v2")
+def test_input_the_pipeline_refuses_is_dead_lettered_to_a_400(stack: Stack) -> None:
+    """DLQ'd input → 400 with the reason (content that is neither text nor parts)."""
     with pytest.raises(openai.BadRequestError) as caught:
-        sdk(stack, url=url).chat.completions.create(model="gpt-4o-mini", messages=echo("v2"))
+        sdk(stack).chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": 42}]  # type: ignore[list-item]
+        )
     assert caught.value.code == "schema_violation"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tool calls need the v2 inbound contract and dispatch (oai-request/oai-answer)",
-)
-def test_tool_calls_end_to_end(stack: Stack) -> None:
-    url = stack.start_gateway(PROMPT_DLP_GATEWAY__WIRE_VERSION="v2")
-    tools: Any = [{"type": "function", "function": {
-        "name": "lookup", "parameters": {"type": "object", "properties": {}}}}]
-    reply = sdk(stack, url=url).chat.completions.create(
-        model="gpt-4o-mini", messages=echo("call the tool"), tools=tools, tool_choice="required"
+TOOLS: Any = [{"type": "function", "function": {
+    "name": "lookup_customer",
+    "parameters": {"type": "object", "properties": {"query": {"type": "string"}},
+                   "required": ["query"]}}}]
+CUSTOMER_EMAIL = "jane.doe@example.com"
+
+
+def llm_saw(stack: Stack, prompt_id: str) -> list[dict[str, Any]]:
+    """The bodies the mock LLM received for one request id."""
+    status, _, body = http(f"{stack.mock_url}/admin/requests?prompt_id={prompt_id}")
+    assert status == 200
+    bodies: list[dict[str, Any]] = json.loads(body)
+    return bodies
+
+
+def test_tool_calls_round_trip_with_customer_data_redacted(stack: Stack) -> None:
+    client = sdk(stack)
+    first: Any = [{"role": "user", "content": "Find the customer who wrote in about order 17."}]
+    called = client.chat.completions.create(
+        model="gpt-4o-mini", messages=first, tools=TOOLS, tool_choice="required"
     )
-    assert reply.choices[0].message.tool_calls
+    (call,) = called.choices[0].message.tool_calls or []
+    assert called.choices[0].finish_reason == "tool_calls"
+    assert call.type == "function" and call.function.name == "lookup_customer"
+    assert "query" in json.loads(call.function.arguments)
+    result = json.dumps({"name": "Jane Doe", "email": CUSTOMER_EMAIL, "orders": 17})
+    second: Any = [
+        *first,
+        called.choices[0].message.model_dump(exclude_none=True),
+        {"role": "tool", "tool_call_id": call.id, "content": result},
+    ]
+    raw = client.chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=second, tools=TOOLS
+    )
+    answered = raw.parse()
+    assert answered.choices[0].message.content and not answered.choices[0].message.tool_calls
+    (sent,) = llm_saw(stack, raw.headers["x-request-id"])
+    tool_turn = sent["messages"][-1]
+    assert tool_turn["role"] == "tool" and tool_turn["tool_call_id"] == call.id
+    assert CUSTOMER_EMAIL not in json.dumps(sent)
+    assert sent["messages"][1]["tool_calls"][0]["id"] == call.id
+    assert sent["tools"] == TOOLS
+
+
+def test_streamed_tool_call(stack: Stack) -> None:
+    stream = sdk(stack).chat.completions.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": "[[tool]] order 17"}],
+        tools=TOOLS, stream=True,
+    )
+    calls: dict[int, dict[str, str]] = {}
+    finish = None
+    for chunk in stream:
+        for choice in chunk.choices:
+            finish = choice.finish_reason or finish
+            for delta in choice.delta.tool_calls or ():
+                entry = calls.setdefault(delta.index, {"name": "", "arguments": "", "id": ""})
+                entry["id"] += delta.id or ""
+                if delta.function is not None:
+                    entry["name"] += delta.function.name or ""
+                    entry["arguments"] += delta.function.arguments or ""
+    assert finish == "tool_calls" and list(calls) == [0]
+    assert calls[0]["name"] == "lookup_customer" and calls[0]["id"].startswith("call_")
+    assert "query" in json.loads(calls[0]["arguments"])
+
+
+def test_json_mode(stack: Stack) -> None:
+    reply = sdk(stack).chat.completions.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": "Reply in JSON: the plan."}],
+        response_format={"type": "json_object"},
+    )
+    assert isinstance(json.loads(reply.choices[0].message.content or ""), dict)
+
+
+def test_two_choices(stack: Stack) -> None:
+    reply = sdk(stack).chat.completions.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": "Name a colour."}], n=2
+    )
+    assert [c.index for c in reply.choices] == [0, 1]
+    assert all(c.message.content for c in reply.choices)
+
+
+def test_stream_usage_chunk_only_when_asked(stack: Stack) -> None:
+    client = sdk(stack)
+    plain = list(client.chat.completions.create(
+        model="gpt-4o-mini", messages=echo("no usage please"), stream=True
+    ))
+    assert plain and all(c.choices and c.usage is None for c in plain)
+    counted = list(client.chat.completions.create(
+        model="gpt-4o-mini", messages=echo("usage please"), stream=True,
+        stream_options={"include_usage": True},
+    ))
+    assert counted[-1].choices == [] and counted[-1].usage is not None
+    assert counted[-1].usage.total_tokens > 0
+    text = "".join(c.choices[0].delta.content or "" for c in counted if c.choices)
+    assert text == "usage please"
+
+
+def test_image_part_is_blocked_naming_its_path(stack: Stack) -> None:
+    content: Any = [
+        {"type": "text", "text": "What is in this picture?"},
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
+    ]
+    with pytest.raises(openai.BadRequestError) as caught:
+        sdk(stack).chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": content}]
+        )
+    assert caught.value.code == "prompt_blocked"
+    assert caught.value.param == "messages[0].content[1]"
+    assert "messages[0].content[1]" in caught.value.message
+
+
+def test_upstream_error_is_its_status(stack: Stack) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        sdk(stack).chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "[[fault:400]] hi"}]
+        )
+    assert caught.value.code == "http_400"
+
+
+def test_a_stream_refused_upstream_is_its_status(stack: Stack) -> None:
+    """Failed before any chunk went out: the error is still an HTTP status, not a 200 stream."""
+    with pytest.raises(openai.BadRequestError) as caught:
+        stream = sdk(stack).chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "[[fault:400]] hi"}],
+            stream=True,
+        )
+        list(stream)
+    assert caught.value.code == "http_400"
+
+
+def test_a_stream_dropped_upstream_is_resumed_and_relayed_once(stack: Stack) -> None:
+    """The first attempt drops mid-stream; dispatch's retry (same Idempotency-Key) finishes it.
+
+    Whatever chunks the retry publishes again are dropped by (id, seq): the text arrives once.
+    """
+    text = "[[echo]] [[fault:midstreamx1]] " + " ".join(f"word{i}" for i in range(60))
+    raw = sdk(stack).chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=[{"role": "user", "content": text}], stream=True
+    )
+    got = "".join(c.choices[0].delta.content or "" for c in raw.parse() if c.choices)
+    assert got == text.replace("[[echo]]", "").strip()
+    assert len(llm_saw(stack, raw.headers["x-request-id"])) == 2  # it did drop once

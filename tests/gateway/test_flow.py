@@ -9,11 +9,15 @@ from pipeline.gateway.flow import Answer, Done, WaitPolicy, await_answer, stream
 from pipeline.gateway.replies import Reply
 from pipeline.gateway.wire import ErrorReply
 
-POLICY = WaitPolicy("gw-1", "gpt-4o-mini", timeout=5.0)
+POLICY = WaitPolicy("gw-1", timeout=5.0)
 
 
 def ok(answer: str = "Hello") -> Reply:
-    return Reply("response", {"id": "gw-1", "tenant": "t", "status": "ok", "answer": answer})
+    completion = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "m",
+                  "choices": [{"index": 0, "finish_reason": "stop",
+                               "message": {"role": "assistant", "content": answer}}]}
+    return Reply("response", {"schema_version": "v2", "id": "gw-1", "tenant": "t",
+                              "status": "ok", "answer": answer, "response": completion})
 
 
 def held() -> Reply:
@@ -23,9 +27,21 @@ def held() -> Reply:
 
 def chunk(seq: int, text: str | None, final: bool = False) -> Reply:
     delta: dict[str, Any] = {} if text is None else {"content": text}
-    body = {"id": "c", "object": "chat.completion.chunk", "choices": [
+    body = {"id": "c", "object": "chat.completion.chunk", "usage": None, "choices": [
         {"index": 0, "delta": delta, "finish_reason": "stop" if final else None}]}
     return Reply("chunk", {"id": "gw-1", "tenant": "t", "seq": seq, "chunk": body, "final": final})
+
+
+def usage_chunk(seq: int) -> Reply:
+    """What dispatch ends every stream with: no choices, the usage, ``final``."""
+    body = {"id": "c", "object": "chat.completion.chunk", "choices": [],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}}
+    return Reply("chunk", {"id": "gw-1", "tenant": "t", "seq": seq, "chunk": body, "final": True})
+
+
+def failed_final(seq: int) -> Reply:
+    return Reply("chunk", {"id": "gw-1", "tenant": "t", "seq": seq, "chunk": None,
+                           "final": True, "status": "failed", "reason": "http_503"})
 
 
 def queue_of(*replies: Reply) -> asyncio.Queue[Reply]:
@@ -35,8 +51,10 @@ def queue_of(*replies: Reply) -> asyncio.Queue[Reply]:
     return queue
 
 
-async def collect(queue: asyncio.Queue[Reply], policy: WaitPolicy = POLICY) -> list[Any]:
-    return [event async for event in stream_events(queue, policy)]
+async def collect(
+    queue: asyncio.Queue[Reply], policy: WaitPolicy = POLICY, include_usage: bool = False
+) -> list[Any]:
+    return [event async for event in stream_events(queue, policy, include_usage)]
 
 
 async def test_first_final_record_wins() -> None:
@@ -48,20 +66,20 @@ async def test_first_final_record_wins() -> None:
 async def test_quarantine_answers_blocked_unless_waiting_for_review() -> None:
     blocked = await await_answer(queue_of(held(), ok()), POLICY)
     assert isinstance(blocked, ErrorReply) and blocked.status == 400
-    waiting = WaitPolicy("gw-1", "m", timeout=5.0, review_wait=5.0)
+    waiting = WaitPolicy("gw-1", timeout=5.0, review_wait=5.0)
     released = await await_answer(queue_of(held(), ok("released")), waiting)
     assert isinstance(released, Answer)
 
 
 async def test_review_wait_that_expires_says_still_pending() -> None:
-    waiting = WaitPolicy("gw-1", "m", timeout=5.0, review_wait=0.05)
+    waiting = WaitPolicy("gw-1", timeout=5.0, review_wait=0.05)
     outcome = await await_answer(queue_of(held()), waiting)
     assert isinstance(outcome, ErrorReply) and outcome.status == 400
     assert "awaiting review" in outcome.body["error"]["message"]
 
 
 async def test_no_reply_is_a_504_naming_the_request() -> None:
-    outcome = await await_answer(queue_of(), WaitPolicy("gw-42", "m", timeout=0.05))
+    outcome = await await_answer(queue_of(), WaitPolicy("gw-42", timeout=0.05))
     assert isinstance(outcome, ErrorReply) and outcome.status == 504
     assert outcome.body["error"]["code"] == "gateway_timeout"
     assert "gw-42" in outcome.body["error"]["message"]
@@ -91,3 +109,28 @@ async def test_stream_replays_a_whole_response_when_no_chunks_come() -> None:
 async def test_stream_error_before_any_chunk_is_one_error() -> None:
     events = await collect(queue_of(held()))
     assert len(events) == 1 and isinstance(events[0], ErrorReply) and events[0].status == 400
+
+
+async def test_usage_only_final_chunk_is_relayed_only_when_asked() -> None:
+    replies = (chunk(0, "a"), chunk(1, None), usage_chunk(2))
+    plain = await collect(queue_of(*replies))
+    assert [type(e) for e in plain] == [dict, dict, Done]
+    assert all("usage" not in e for e in plain[:-1])
+    with_usage = await collect(queue_of(*replies), include_usage=True)
+    assert with_usage[2]["choices"] == [] and with_usage[2]["usage"]["total_tokens"] == 3
+    assert isinstance(with_usage[-1], Done)
+
+
+async def test_failed_stream_ends_with_an_error_not_done() -> None:
+    events = await collect(queue_of(chunk(0, "a"), failed_final(1)))
+    assert isinstance(events[0], dict) and len(events) == 2
+    assert isinstance(events[1], ErrorReply) and events[1].status == 503
+
+
+async def test_crash_retry_republishing_from_seq_0_is_not_relayed_twice() -> None:
+    # First attempt: seq 0, 1 then the worker dies; the retry streams 0..3 again.
+    queue = queue_of(chunk(0, "a"), chunk(1, "b"), chunk(0, "a"), chunk(1, "b"),
+                     chunk(2, "c"), usage_chunk(3))
+    events = await collect(queue)
+    texts = [e["choices"][0]["delta"].get("content") for e in events[:-1]]
+    assert texts == ["a", "b", "c"] and isinstance(events[-1], Done)

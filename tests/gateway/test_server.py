@@ -65,23 +65,44 @@ def ident(event: dict[str, Any]) -> dict[str, Any]:
     return {k: event[k] for k in ("id", "tenant", "user")}
 
 
+def ok_record(event: dict[str, Any], text: str, **over: Any) -> dict[str, Any]:
+    """A v2 ok response as dispatch writes it: the whole completion under ``response``."""
+    record = {**ident(event), **over}
+    completion = {"id": f"chatcmpl-{record['id']}", "object": "chat.completion", "created": 1,
+                  "model": "gpt-4o-mini", "choices": [{"index": 0, "finish_reason": "stop",
+                  "logprobs": None, "message": {"role": "assistant", "content": text}}],
+                  "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+    return {"schema_version": "v2", **record, "status": "ok", "answer": text,
+            "response": completion, "latency_seconds": 0.0}
+
+
 def answer(text: str) -> Script:
     def script(event: dict[str, Any]) -> list[tuple[ReplyKind, dict[str, Any]]]:
-        return [("response", {**ident(event), "status": "ok", "answer": text,
-                              "latency_seconds": 0.0})]
+        return [("response", ok_record(event, text))]
     return script
 
 
-def streamed(*texts: str) -> Script:
+def streamed(*texts: str, fail: str | None = None) -> Script:
+    """Chunks as dispatch publishes them: deltas, then a usage-only final chunk (or a failure)."""
     def script(event: dict[str, Any]) -> list[tuple[ReplyKind, dict[str, Any]]]:
         out: list[tuple[ReplyKind, dict[str, Any]]] = []
-        deltas = [{"role": "assistant", "content": ""}, *({"content": t} for t in texts), {}]
+        deltas = [{"role": "assistant", "content": ""}, *({"content": t} for t in texts)]
+        if fail is None:
+            deltas.append({})
+        head = {"id": "chatcmpl-s", "object": "chat.completion.chunk", "created": 1,
+                "model": "gpt-4o-mini"}
         for seq, delta in enumerate(deltas):
-            final = seq == len(deltas) - 1
-            chunk = {"id": "chatcmpl-s", "object": "chat.completion.chunk", "created": 1,
-                     "model": "gpt-4o-mini", "choices": [{"index": 0, "delta": delta,
-                     "logprobs": None, "finish_reason": "stop" if final else None}]}
-            out.append(("chunk", {**ident(event), "seq": seq, "chunk": chunk, "final": final}))
+            finish = "stop" if not delta and seq else None
+            chunk = {**head, "usage": None, "choices": [{"index": 0, "delta": delta,
+                     "logprobs": None, "finish_reason": finish}]}
+            out.append(("chunk", {**ident(event), "seq": seq, "chunk": chunk, "final": False}))
+        last: dict[str, Any] = {**ident(event), "seq": len(deltas), "final": True}
+        if fail is None:
+            usage = {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3}
+            last["chunk"] = {**head, "choices": [], "usage": usage}
+        else:
+            last |= {"chunk": None, "status": "failed", "reason": fail}
+        out.append(("chunk", last))
         return out
     return script
 
@@ -162,6 +183,51 @@ async def test_streaming_through_the_sdk(serve: Any) -> None:
     assert "".join(parts) == "The answer."
 
 
+async def test_usage_chunk_only_with_include_usage(serve: Any) -> None:
+    url, _ = await serve(streamed("Hi"))
+    plain = await client(url).chat.completions.create(
+        model="gpt-4o-mini", messages=MESSAGES, stream=True
+    )
+    got = [c async for c in plain]
+    assert got and all(c.choices and c.usage is None for c in got)
+    counted = await client(url).chat.completions.create(
+        model="gpt-4o-mini", messages=MESSAGES, stream=True,
+        stream_options={"include_usage": True},
+    )
+    chunks = [c async for c in counted]
+    assert chunks[-1].choices == [] and chunks[-1].usage is not None
+    assert chunks[-1].usage.total_tokens == 3
+
+
+async def test_failed_stream_raises_in_the_sdk_not_a_clean_end(serve: Any) -> None:
+    url, _ = await serve(streamed("Hel", fail="http_503"))
+    stream = await client(url).chat.completions.create(
+        model="gpt-4o-mini", messages=MESSAGES, stream=True
+    )
+    seen: list[str] = []
+    with pytest.raises(openai.APIError) as caught:
+        async for c in stream:
+            seen.append(c.choices[0].delta.content or "")
+    assert "".join(seen) == "Hel" and "http_503" in caught.value.message
+
+
+async def test_blocked_image_part_is_a_400_naming_its_path(serve: Any) -> None:
+    def script(event: dict[str, Any]) -> list[tuple[ReplyKind, dict[str, Any]]]:
+        decision = {"action": "block", "attachments": [
+            {"path": "messages[0].content[1]", "type": "image_url", "action": "block"}]}
+        return [("quarantine", {**ident(event), "findings": [], "decision": decision})]
+
+    url, gateway = await serve(script)
+    content: Any = [{"type": "text", "text": "what is this?"},
+                    {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]
+    with pytest.raises(openai.BadRequestError) as caught:
+        await client(url).chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": content}]
+        )
+    assert caught.value.code == "prompt_blocked" and caught.value.param == "messages[0].content[1]"
+    assert gateway.published[0]["request"]["messages"][0]["content"] == content
+
+
 async def test_tool_calls_through_the_sdk_plain_and_streamed(serve: Any) -> None:
     call = {"id": "call_1", "type": "function",
             "function": {"name": "lookup", "arguments": '{"q": "x"}'}}
@@ -175,7 +241,7 @@ async def test_tool_calls_through_the_sdk_plain_and_streamed(serve: Any) -> None
         return [("response", {**ident(event), "status": "ok", "answer": None,
                               "response": completion})]
 
-    url, gateway = await serve(script, wire_version="v2")
+    url, gateway = await serve(script)
     tools: Any = [{"type": "function", "function": {"name": "lookup", "parameters": {}}}]
     result = await client(url).chat.completions.create(
         model="gpt-4o-mini", messages=MESSAGES, tools=tools
@@ -205,9 +271,9 @@ async def test_blocked_prompt_is_a_bad_request_with_types_and_id(serve: Any) -> 
 
 async def test_another_tenants_record_with_the_same_id_is_never_delivered(serve: Any) -> None:
     def script(event: dict[str, Any]) -> list[tuple[ReplyKind, dict[str, Any]]]:
-        other = {**ident(event), "tenant": "globex", "status": "ok", "answer": "NOT YOURS"}
-        stray = {**ident(event), "id": "gw-someone-else", "status": "ok", "answer": "NOR THIS"}
-        mine = {**ident(event), "status": "ok", "answer": "yours"}
+        other = ok_record(event, "NOT YOURS", tenant="globex")
+        stray = ok_record(event, "NOR THIS", id="gw-someone-else")
+        mine = ok_record(event, "yours")
         return [("response", other), ("response", stray), ("response", mine)]
 
     url, _ = await serve(script)
@@ -277,8 +343,7 @@ async def test_models_lists_destination_model_maps(serve: Any) -> None:
 async def test_held_prompt_can_wait_for_the_reviewers_release(serve: Any) -> None:
     def script(event: dict[str, Any]) -> list[tuple[ReplyKind, dict[str, Any]]]:
         held = {**ident(event), "findings": [{"entity_type": "EMAIL_ADDRESS"}]}
-        return [("quarantine", held), ("response", {**ident(event), "status": "ok",
-                                                    "answer": "released answer"})]
+        return [("quarantine", held), ("response", ok_record(event, "released answer"))]
 
     url, gateway = await serve(script, review_wait_max_seconds=5)
     sdk = client(url)

@@ -1,4 +1,9 @@
-"""The Chat Completions ⇄ event-contract mapping (pipeline/gateway/wire.py)."""
+"""The Chat Completions ⇄ event-contract mapping (pipeline/gateway/wire.py).
+
+Failed responses are built with dispatch's own builder and quarantine records
+with the quarantine test builder, so the mapping is checked against the field
+names the pipeline really writes.
+"""
 
 from __future__ import annotations
 
@@ -8,66 +13,65 @@ from typing import Any
 import pytest
 
 from pipeline.contracts import validator
+from pipeline.crypto import KeyRing
+from pipeline.dispatch.records import failed_response
+from pipeline.dispatch.request import DispatchRequest
 from pipeline.gateway import wire
 from pipeline.gateway.wire import Identity, WireError
+from pipeline.quarantine.testing import quarantine_record
 
 WHO = Identity("acme", "billing", "u-7", "conv-1")
 SECRET = "ghp_" + "R8x2Lq9Vt4Nw7Kp3Zs6Yb1Hd5Fg0Jm2Cv4Xa"
 TOOLS = [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]
+KEYS = KeyRing.parse(KeyRing.generate_spec())
+IMAGE = {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}
 
 
 def body(**extra: Any) -> dict[str, Any]:
     return {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}], **extra}
 
 
-def test_v1_event_is_valid_against_the_inbound_schema() -> None:
-    event = wire.to_inbound(body(temperature=0.2), WHO, "gw-1", "v1", {"gateway_instance": "a"})
-    validator("inbound.json").validate(event)
-    assert (event["tenant"], event["app"], event["user"]) == ("acme", "billing", "u-7")
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"temperature": 0.2},
+        {"tools": TOOLS, "tool_choice": "auto"},
+        {"response_format": {"type": "json_object"}},
+        {"n": 2, "seed": 7},
+        {"stream": True, "stream_options": {"include_usage": True}},
+        {"messages": [{"role": "user", "content": [{"type": "text", "text": "see"}, IMAGE]}]},
+        {"messages": [
+            {"role": "user", "content": "look it up"},
+            {"role": "assistant", "content": None, "tool_calls": [
+                {"id": "call_1", "type": "function",
+                 "function": {"name": "lookup", "arguments": "{}"}}]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "{\"ok\": true}"},
+        ]},
+    ],
+)
+def test_v2_event_carries_the_whole_body_and_is_valid(extra: dict[str, Any]) -> None:
+    request = body(**extra)
+    event = wire.to_inbound(request, WHO, "gw-2", {"gateway_instance": "a"})
+    validator("inbound.json", "v2").validate(event)
+    assert event["schema_version"] == "v2" and event["request"] == request
+    assert "model" not in event and "messages" not in event
+    assert (event["id"], event["tenant"], event["app"], event["user"]) == (
+        "gw-2", "acme", "billing", "u-7")
     assert event["conversation_id"] == "conv-1"
-    assert event["messages"] == [{"role": "user", "content": "Hi"}]
-
-
-def test_v1_joins_text_parts_and_maps_developer_to_system() -> None:
-    messages = [
-        {"role": "developer", "content": "Be brief."},
-        {"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]},
-    ]
-    event = wire.to_inbound(body(messages=messages), WHO, "gw-1", "v1")
-    assert event["messages"] == [
-        {"role": "system", "content": "Be brief."},
-        {"role": "user", "content": "a\nb"},
-    ]
 
 
 @pytest.mark.parametrize(
     ("extra", "param"),
     [
-        ({"tools": TOOLS}, "tools"),
-        ({"response_format": {"type": "json_object"}}, "response_format"),
-        ({"n": 2}, "n"),
-        (
-            {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {}}]}]},
-            "messages[0].content",
-        ),
-        ({"messages": [{"role": "wizard", "content": "x"}]}, "messages[0].role"),
+        ({"messages": [{"content": "x"}]}, "messages[0]"),
         ({"messages": []}, "messages"),
         ({"model": ""}, "model"),
     ],
 )
-def test_v1_refuses_what_it_cannot_carry(extra: dict[str, Any], param: str) -> None:
+def test_requests_without_model_or_messages_are_refused(extra: dict[str, Any], param: str) -> None:
     with pytest.raises(WireError) as caught:
-        wire.to_inbound(body(**extra), WHO, "gw-1", "v1")
+        wire.to_inbound(body(**extra), WHO, "gw-1")
     assert caught.value.param == param
-
-
-def test_v2_carries_the_whole_body_including_tools() -> None:
-    request = body(tools=TOOLS, tool_choice="auto", stream=True, n=2, seed=7)
-    event = wire.to_inbound(request, WHO, "gw-2", "v2")
-    assert event["schema_version"] == "v2"
-    assert event["request"] == request
-    assert "model" not in event and "messages" not in event
-    assert (event["id"], event["tenant"], event["user"]) == ("gw-2", "acme", "u-7")
 
 
 def test_request_ids_are_scoped_to_tenant_and_app() -> None:
@@ -78,41 +82,41 @@ def test_request_ids_are_scoped_to_tenant_and_app() -> None:
     assert wire.request_id(WHO, None) != wire.request_id(WHO, None)
 
 
-def test_v1_response_becomes_a_chat_completion() -> None:
-    record = {
-        "id": "gw-1", "tenant": "acme", "user": "u", "status": "ok", "answer": "Hello",
-        "finish_reason": "length", "model": "gpt-4o-mini",
-        "usage": {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8},
-    }
-    completion = wire.completion_from_response(record, "asked")
-    assert completion["object"] == "chat.completion"
-    assert completion["choices"][0]["message"]["content"] == "Hello"
-    assert completion["choices"][0]["finish_reason"] == "length"
-    assert completion["usage"]["total_tokens"] == 8
-
-
-def test_v2_response_passes_the_carried_completion_through() -> None:
+def test_ok_response_passes_the_carried_completion_through() -> None:
     carried = {"id": "chatcmpl-x", "object": "chat.completion", "choices": [], "model": "m"}
     record = {"id": "gw-1", "status": "ok", "answer": "", "response": carried}
-    assert wire.completion_from_response(record, "m") == carried
+    assert wire.completion_from_response(record) == carried
+
+
+def test_ok_response_without_a_completion_is_not_made_up() -> None:
+    with pytest.raises(wire.MalformedRecord):
+        wire.completion_from_response({"id": "gw-1", "status": "ok", "answer": "Hello"})
 
 
 def test_quarantine_error_names_types_and_id_never_values() -> None:
-    record = {
-        "id": "gw-9", "tenant": "acme",
-        "findings": [
-            {"entity_type": "GITHUB_TOKEN", "start": 0, "end": 40},
-            {"entity_type": "EMAIL_ADDRESS"}, {"entity_type": "GITHUB_TOKEN"},
-        ],
-        "original": {"ciphertext": SECRET},
-    }
+    findings = [
+        {"entity_type": "GITHUB_TOKEN", "start": 0, "end": 40},
+        {"entity_type": "EMAIL_ADDRESS"}, {"entity_type": "GITHUB_TOKEN"},
+    ]
+    record = quarantine_record(KEYS, "gw-9", [("user", SECRET)], findings)
     reply = wire.error_for_quarantine(record)
     assert reply.status == 400
     error = reply.body["error"]
     assert error["code"] == "prompt_blocked" and error["type"] == "invalid_request_error"
     assert "EMAIL_ADDRESS, GITHUB_TOKEN" in error["message"] and "gw-9" in error["message"]
-    assert error["quarantine_id"] == "gw-9"
+    assert error["quarantine_id"] == "gw-9" and error["param"] == "messages"
     assert SECRET not in json.dumps(reply.body)
+
+
+def test_a_blocked_image_part_is_named_by_its_path() -> None:
+    record = quarantine_record(KEYS, "gw-3", [("user", "see")], [])
+    record["decision"] = {"action": "block", "rule_ids": ["attachments.block"], "reasons": [],
+                          "attachments": [{"path": "messages[0].content[1]",
+                                           "type": "image_url", "action": "block"}]}
+    error = wire.error_for_quarantine(record).body["error"]
+    assert error["param"] == "messages[0].content[1]"
+    assert "image_url at messages[0].content[1]" in error["message"]
+    assert error["blocked_parts"] == [{"type": "image_url", "path": "messages[0].content[1]"}]
 
 
 def test_dlq_error_carries_the_reason() -> None:
@@ -120,32 +124,58 @@ def test_dlq_error_carries_the_reason() -> None:
     assert reply.status == 400 and reply.body["error"]["code"] == "schema_violation"
 
 
+def _failed(reason: str) -> dict[str, Any]:
+    event = {"schema_version": "v2", "id": "gw-1", "tenant": "acme", "user": "u",
+             "request": body(), "decision": {}}
+    return failed_response(DispatchRequest.from_event(event), reason, reason, "default")
+
+
 @pytest.mark.parametrize(
-    ("record", "status"),
+    ("reason", "status", "code"),
     [
-        ({"reason": "http_400"}, 400),
-        ({"reason": "http_503"}, 503),
-        ({"reason": "malformed_reply"}, 502),
-        ({"reason": "timeout"}, 504),
-        ({"reason": "whatever", "upstream_status": 404}, 404),
+        ("http_400", 400, "http_400"),
+        ("http_503", 503, "http_503"),
+        ("malformed_reply", 502, "malformed_reply"),
+        ("timeout", 504, "timeout"),
+        ("connection_error", 502, "connection_error"),
+        ("outcome_unknown", 502, "outcome_unknown"),
+        ("response_guard_failed", 500, "response_guard_failed"),
     ],
 )
-def test_failed_response_maps_to_the_upstream_status(record: dict[str, Any], status: int) -> None:
-    reply = wire.error_for_response({"id": "gw-1", "status": "failed", **record})
+def test_failed_response_maps_to_the_upstream_status(reason: str, status: int, code: str) -> None:
+    reply = wire.error_for_response(_failed(reason))
     assert reply is not None and reply.status == status
-    assert reply.body["error"]["code"] == record["reason"]
+    assert reply.body["error"]["code"] == code
 
 
-def test_upstream_429_keeps_retry_after() -> None:
-    record = {"id": "gw-1", "status": "failed", "reason": "http_429", "retry_after_seconds": 7}
-    reply = wire.error_for_response(record)
-    assert reply is not None and reply.status == 429 and reply.headers["Retry-After"] == "7"
+def test_upstream_429_says_when_to_retry() -> None:
+    reply = wire.error_for_response(_failed("http_429"))
+    assert reply is not None and reply.status == 429
+    assert reply.body["error"]["type"] == "requests"
+    assert int(reply.headers["Retry-After"]) >= 1
+
+
+def test_failed_stream_final_record_is_an_error() -> None:
+    final = {"id": "gw-1", "seq": 4, "chunk": None, "final": True, "status": "failed",
+             "reason": "http_502"}
+    reply = wire.error_for_failure(final)
+    assert reply.status == 502 and reply.body["error"]["code"] == "http_502"
 
 
 def test_rejected_at_review_is_prompt_blocked() -> None:
     reply = wire.error_for_response({"id": "gw-1", "status": "rejected", "reason": "no"})
     assert reply is not None and reply.status == 400
     assert reply.body["error"]["code"] == "prompt_blocked"
+
+
+def test_usage_chunk_only_for_clients_that_asked() -> None:
+    head = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    text = {**head, "choices": [{"index": 0, "delta": {"content": "a"}}], "usage": None}
+    usage = {**head, "choices": [], "usage": {"total_tokens": 3}}
+    assert wire.client_chunk(usage, include_usage=False) is None
+    assert wire.client_chunk(usage, include_usage=True) == usage
+    assert "usage" not in (wire.client_chunk(text, include_usage=False) or {})
+    assert wire.client_chunk(text, include_usage=True) == text
 
 
 def test_completion_replays_as_openai_chunks() -> None:
@@ -165,3 +195,4 @@ def test_completion_replays_as_openai_chunks() -> None:
     assert call["index"] == 0 and call["function"]["name"] == "lookup"
     assert chunks[2]["choices"][0]["finish_reason"] == "tool_calls"
     assert chunks[3]["choices"] == [] and chunks[3]["usage"]["total_tokens"] == 3
+    assert wire.chunks_from_completion(completion)[-1]["choices"] != []

@@ -12,7 +12,6 @@ import asyncio
 import json
 import os
 import random
-import signal
 from collections.abc import Iterator
 from typing import Any
 
@@ -62,8 +61,7 @@ def test_worker_killed_mid_request(stack: Stack) -> None:
 
         tasks = [asyncio.create_task(call(i)) for i in range(REQUESTS)]
         await asyncio.to_thread(wait_until, llm_busy, 60, "LLM calls in flight")
-        stack.workers[0].proc.send_signal(signal.SIGKILL)
-        stack.workers[0].proc.wait(30)
+        stack.workers[0].crash()  # the supervisor and both role processes
         stack.start_worker()
         return await asyncio.gather(*tasks)
 
