@@ -71,7 +71,7 @@ class Observation:
     responses: list[Rec]  # prompts.responses
     dispatch_dlq: list[Rec]  # DLQ records written by dispatch
     samples: list[Sample]
-    calls: Mapping[str, int]  # the mock LLM's billable completions per prompt id
+    calls: dict[str, int]  # the mock LLM's billable completions per prompt id
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,8 @@ class CommitViolation:
         jump = f"{self.previous}->{self.committed}"
         offsets = _ranges(self.unprocessed)
         lost = f" ({len(self.lost)} never processed: {_ranges(self.lost)})" if self.lost else ""
-        return f"t={self.at:.1f}s {self.topic}[{self.partition}] commit {jump} passed {offsets}{lost}"
+        where = f"{self.topic}[{self.partition}]"
+        return f"t={self.at:.1f}s {where} commit {jump} passed {offsets}{lost}"
 
 
 @dataclass
@@ -168,6 +169,7 @@ def judge(obs: Observation) -> Verdict:
         "responses": len(obs.responses),
         "billed": sum(obs.calls.values()),
         "samples": len(obs.samples),
+        "commit_moves": _moves(obs.samples),
     }
     return verdict
 
@@ -249,6 +251,17 @@ def _billing(
             verdict.answers_disagree.append(f"{ident}:{sorted(d[0] for d in details)}")
         if any(d[:1] == ("ok",) for d in details) and obs.calls.get(ident, 0) == 0:
             verdict.unbilled_answers.append(ident)
+
+
+def _moves(samples: Sequence[Sample]) -> int:
+    """How many times a sampled committed offset moved: (b) is only as sharp as this is high."""
+    last: dict[TP, int] = {}
+    moves = 0
+    for sample in sorted(samples, key=lambda s: s.at):
+        for tp, committed in sample.committed.items():
+            moves += tp in last and last[tp] != committed
+            last[tp] = committed
+    return moves
 
 
 def _ranges(offsets: Sequence[int]) -> str:

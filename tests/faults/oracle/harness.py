@@ -96,7 +96,8 @@ class Rig:
         code = await asyncio.to_thread(worker.kill, sig, 60)
         self.note(f"{sig.name} {worker.name} with {flight} calls in flight (exit {code})")
         if sig == signal.SIGTERM and code != 0:
-            raise AssertionError(f"{worker.name} exit {code} on SIGTERM:\n{worker.output()[-3000:]}")
+            tail = worker.output()[-3000:]
+            raise AssertionError(f"{worker.name} exit {code} on SIGTERM:\n{tail}")
 
     async def pause(self, worker: Worker, seconds: float) -> None:
         """SIGSTOP, wait ``seconds`` (past the session timeout: the group evicts it), SIGCONT."""
@@ -114,7 +115,7 @@ class Rig:
         return int(stats.get("in_flight", 0))
 
     async def wait_in_flight(self, n: int, timeout: float = 30.0) -> int:
-        """Until at least ``n`` calls are in flight at the mock LLM; the count then (or at timeout)."""
+        """Until ``n`` calls are in flight at the mock LLM; the count then (or at the timeout)."""
         deadline = time.monotonic() + timeout
         flight = await self.in_flight()
         while flight < n and time.monotonic() < deadline:
@@ -128,9 +129,8 @@ class Rig:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             last = self.sampler.samples[-1] if self.sampler.samples else None
-            done = sum(
-                c for (t, _), c in (last.committed.items() if last else ()) if t == self.topics.inbound
-            )
+            committed = last.committed.items() if last else ()
+            done = sum(c for (t, _), c in committed if t == self.topics.inbound)
             if done >= target:
                 return
             await asyncio.sleep(0.2)
@@ -300,7 +300,8 @@ async def _settle(rig: Rig) -> None:
         if wanted <= outcome_ids and approved <= answered:
             return
         last = rig.sampler.samples[-1] if rig.sampler.samples else None
-        state = (len(outcome_ids), len(answered), tuple(sorted(last.committed.items())) if last else ())
+        commits = tuple(sorted(last.committed.items())) if last else ()
+        state = (len(outcome_ids), len(answered), commits)
         if state != last_state:
             last_state, last_change = state, time.monotonic()
         elif time.monotonic() - last_change > QUIET_SECONDS and _lag_zero(rig, obs):

@@ -1,4 +1,4 @@
-"""The fault scenarios: a steady stream while workers are killed, frozen, scaled, the broker bounced.
+"""The fault scenarios: a steady stream while workers are killed, frozen, scaled, broker bounced.
 
 Each scenario starts its workers, starts the stream and injects its faults; the harness then
 settles and judges. Moments and victims come from ``rig.rng`` (the run's seed). The issue #16
@@ -51,9 +51,9 @@ def _past_session_timeout(rig: Rig) -> float:
 async def kill_classify(rig: Rig) -> None:
     c, _ = await _boot(rig, 2, 1)
     rig.stream(40)
-    for _ in range(3):
+    for sig in (signal.SIGKILL, signal.SIGTERM, rig.rng.choice(KILLS)):
         await asyncio.sleep(rig.rng.uniform(3.0, 8.0))
-        await _replace(rig, c, pick(rig.rng, c), rig.rng.choice(KILLS))
+        await _replace(rig, c, pick(rig.rng, c), sig)
 
 
 async def kill_dispatch(rig: Rig) -> None:

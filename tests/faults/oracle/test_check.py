@@ -19,7 +19,9 @@ def clean(n: int = 6) -> Observation:
         inputs=[Rec(IN, 0, i, ident, "input") for i, ident in enumerate(ids)],
         approved=[Rec(AP, 0, i, ident, "approved") for i, ident in enumerate(ids)],
         outcomes=[Rec(AP, 0, i, ident, "approved") for i, ident in enumerate(ids)],
-        responses=[Rec(RS, 0, i, ident, "response", ("ok", f"a{i}")) for i, ident in enumerate(ids)],
+        responses=[
+            Rec(RS, 0, i, ident, "response", ("ok", f"a{i}")) for i, ident in enumerate(ids)
+        ],
         dispatch_dlq=[],
         samples=[
             Sample(1.0, {(IN, 0): 3, (AP, 0): 2}, {(AP, 0): 3, (RS, 0): 2}),
