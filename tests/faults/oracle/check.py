@@ -108,6 +108,7 @@ class Verdict:
     unanswered: list[str] = field(default_factory=list)
     answers_disagree: list[str] = field(default_factory=list)
     unbilled_answers: list[str] = field(default_factory=list)
+    crashed: list[str] = field(default_factory=list)  # workers that died of a fault not theirs
 
     @property
     def problems(self) -> dict[str, int]:
@@ -121,6 +122,7 @@ class Verdict:
             "unanswered": len(self.unanswered),
             "answers_disagree": len(self.answers_disagree),
             "unbilled_answers": len(self.unbilled_answers),
+            "crashed": len(self.crashed),
         }
 
     @property
@@ -135,7 +137,7 @@ class Verdict:
     def details(self, limit: int = 20) -> str:
         lines = [self.summary()]
         for name in ("lost", "conflicting", "stray", "billed_unapproved", "unanswered",
-                     "answers_disagree", "unbilled_answers"):
+                     "answers_disagree", "unbilled_answers", "crashed"):
             items = getattr(self, name)
             if items:
                 lines.append(f"{name} ({len(items)}): {', '.join(items[:limit])}")

@@ -70,6 +70,7 @@ class Rig:
     events: list[Event]
     sampler: Sampler
     notes: list[str] = field(default_factory=list)
+    killed: list[Worker] = field(default_factory=list)
     _stream: asyncio.Task[None] | None = None
     _started: float = field(default_factory=time.monotonic)
 
@@ -93,6 +94,7 @@ class Rig:
 
     async def kill(self, worker: Worker, sig: signal.Signals) -> None:
         flight = await self.in_flight()
+        self.killed.append(worker)
         code = await asyncio.to_thread(worker.kill, sig, 60)
         self.note(f"{sig.name} {worker.name} with {flight} calls in flight (exit {code})")
         if sig == signal.SIGTERM and code != 0:
@@ -268,6 +270,10 @@ async def run_scenario(
             await _settle(rig)
             await sampler.stop()
             calls = await asyncio.to_thread(mock.calls)
+            crashed = [  # a worker must ride out every fault it was not the victim of
+                f"{w.name} (exit {w.proc.returncode})"
+                for w in [*cg.workers, *dg.workers] if not w.alive() and w not in rig.killed
+            ]
             rig.note(f"settled; {len(sampler.samples)} samples ({sampler.errors} failed)")
         obs, seen = await read_observation(
             broker.bootstrap, topics, {e.ident for e in stream}, sampler.samples, calls
@@ -275,6 +281,7 @@ async def run_scenario(
     finally:
         mock.stop()
     verdict = judge(obs)
+    verdict.crashed = crashed
     if not (verdict.lost or verdict.conflicting):
         # The content half of the existing fault ledger: routes as expected, no secret approved,
         # every decision audited. It asserts; its message becomes a violation like ours.
