@@ -45,7 +45,10 @@ SESSION_TIMEOUT = 6  # seconds: the broker's minimum, so a frozen worker is evic
 CONCURRENCY = 16  # dispatch calls in flight per worker
 MAX_LATENCY_MS = 4000  # mock LLM latency is uniform in [0, 4 s]
 SETTLE_TIMEOUT = 150.0  # after the stream: until every id is accounted for, or lag is 0
-QUIET_SECONDS = 12.0  # lag 0 and nothing new for this long: what is missing is gone for good
+QUIET_SECONDS = 12.0
+# Workers start slowly on a loaded machine: once 70% is sent, the stream slows to a chunk per
+# TRICKLE_PAUSE until the scenario's faults are done, so every fault lands mid-stream.
+TRICKLE_PAUSE = 2.0  # lag 0 and nothing new for this long: what is missing is gone for good
 
 
 def fault_seed() -> int:
@@ -71,6 +74,7 @@ class Rig:
     sampler: Sampler
     notes: list[str] = field(default_factory=list)
     killed: list[Worker] = field(default_factory=list)
+    faults_done: asyncio.Event = field(default_factory=asyncio.Event)
     _stream: asyncio.Task[None] | None = None
     _started: float = field(default_factory=time.monotonic)
 
@@ -157,6 +161,10 @@ class Rig:
         try:
             for i in range(0, len(self.events), chunk):
                 batch = self.events[i : i + chunk]
+                if i + chunk >= len(self.events):
+                    await self.faults_done.wait()  # the stream outlasts every fault
+                elif i >= 0.7 * len(self.events) and not self.faults_done.is_set():
+                    await asyncio.sleep(max(0.0, TRICKLE_PAUSE - pause))  # slower, still flowing
                 while True:
                     try:
                         futures = [
@@ -266,6 +274,7 @@ async def run_scenario(
             rig = Rig(broker, topics, cg, dg, mock, rng, stream, sampler)
             sampler.start()
             await scenario(rig)
+            rig.faults_done.set()
             await rig.stream_done()
             await _settle(rig)
             await sampler.stop()
