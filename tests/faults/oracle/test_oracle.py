@@ -14,7 +14,7 @@ from tests.faults.oracle.harness import fault_seed, run_scenario
 from tests.faults.oracle.scenarios import SCENARIOS
 from tests.support.broker import LocalBroker
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
