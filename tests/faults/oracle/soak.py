@@ -35,7 +35,7 @@ async def soak(runs: int, names: list[str], seed: int | None, keep: Path) -> int
     port = int(os.environ.get("PROMPT_DLP_ORACLE_KAFKA_PORT", "19720"))
     failures = 0
     with tempfile.TemporaryDirectory(prefix="oracle-soak-") as tmp:
-        broker = LocalBroker(port, Path(tmp) / "kafka")
+        broker = LocalBroker(port, Path(tmp) / "kafka", start_timeout=240)
         broker.start()
         try:
             for run in range(1, runs + 1):
