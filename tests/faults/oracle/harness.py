@@ -16,6 +16,7 @@ import logging
 import os
 import random
 import signal
+import subprocess
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -74,6 +75,7 @@ class Rig:
     sampler: Sampler
     notes: list[str] = field(default_factory=list)
     killed: list[Worker] = field(default_factory=list)
+    hung: list[str] = field(default_factory=list)
     faults_done: asyncio.Event = field(default_factory=asyncio.Event)
     _stream: asyncio.Task[None] | None = None
     _started: float = field(default_factory=time.monotonic)
@@ -99,7 +101,13 @@ class Rig:
     async def kill(self, worker: Worker, sig: signal.Signals) -> None:
         flight = await self.in_flight()
         self.killed.append(worker)
-        code = await asyncio.to_thread(worker.kill, sig, 60)
+        try:
+            code = await asyncio.to_thread(worker.kill, sig, 60)
+        except subprocess.TimeoutExpired:  # a stop that never ends is a failure, not a hang
+            self.hung.append(f"{worker.name} did not exit within 60s of {sig.name}")
+            self.note(f"{sig.name} {worker.name}: no exit within 60s; SIGKILL")
+            await asyncio.to_thread(worker.kill, signal.SIGKILL, 30)
+            return
         self.note(f"{sig.name} {worker.name} with {flight} calls in flight (exit {code})")
         if sig == signal.SIGTERM and code != 0:
             tail = worker.output()[-3000:]
@@ -290,7 +298,7 @@ async def run_scenario(
     finally:
         mock.stop()
     verdict = judge(obs)
-    verdict.crashed = crashed
+    verdict.crashed = crashed + rig.hung
     if not (verdict.lost or verdict.conflicting):
         # The content half of the existing fault ledger: routes as expected, no secret approved,
         # every decision audited. It asserts; its message becomes a violation like ours.
