@@ -4,7 +4,9 @@ SHELL := /bin/bash
 KAFKA_PORT ?= 9092
 export KAFKA_PORT
 
-.PHONY: help bootstrap demo demo-stop test lint bench eval
+.PHONY: help bootstrap demo demo-stop test lint bench eval soak
+SOAK_RUNS ?= 20
+SOAK_KAFKA_PORT ?= 19720
 
 help:
 	@echo "make demo       run the pipeline end to end on a local Kafka broker (stop: make demo-stop)"
@@ -12,6 +14,7 @@ help:
 	@echo "make lint       ruff + mypy"
 	@echo "make eval       score detection on ../shared/corpus/dev.jsonl (EVAL_CORPUS=... for another)"
 	@echo "make bench      throughput and latency benchmarks (bench/)"
+	@echo "make soak       every oracle fault scenario SOAK_RUNS times (default 20; hours), log in tests/faults/oracle/soak.log"
 
 bootstrap:
 	@scripts/bootstrap
@@ -38,3 +41,7 @@ eval: bootstrap
 
 bench: bootstrap
 	.venv/bin/python -m bench.run $(BENCH_ARGS)
+
+# Not part of `make test` (which runs each oracle scenario once): hours on a 2-core machine.
+soak: bootstrap
+	PROMPT_DLP_ORACLE_KAFKA_PORT=$(SOAK_KAFKA_PORT) .venv/bin/python -m tests.faults.oracle.soak --runs $(SOAK_RUNS)
