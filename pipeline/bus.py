@@ -10,6 +10,7 @@ outputs are durable (at-least-once).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import ssl
@@ -111,6 +112,21 @@ class KafkaSink:
         if producer is not None:
             await producer.stop()
 
+    async def restart(self) -> None:
+        """A new producer (new producer id and sequence numbers).
+
+        After a broker restart an idempotent producer can be left with sequence numbers the
+        broker no longer accepts (``OutOfOrderSequenceNumber``) and never recovers on its
+        own; resending through a fresh producer may duplicate a record the broker already
+        had, which at-least-once delivery allows.
+        """
+        async with self._lock:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):
+                await producer.stop()
+        await self.start()
+
     @property
     def started(self) -> bool:
         return self._producer is not None
@@ -148,6 +164,7 @@ async def send_until_acked(
     exponentially with jitter and are counted per stage. Every agent sends through here.
     """
     delay = first_delay
+    failures = 0
     while True:
         try:
             await sink.send_all(records)
@@ -155,6 +172,7 @@ async def send_until_acked(
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            failures += 1
             metrics.send_retries.labels(stage).inc()
             log.warning(
                 "%s: sending %d records failed (%s); retrying in %.1fs",
@@ -162,6 +180,36 @@ async def send_until_acked(
             )
             await asyncio.sleep(delay * random.uniform(0.5, 1.0))
             delay = min(max_delay, delay * 2)
+            if _needs_new_producer(exc) or failures % _RESTART_AFTER == 0:
+                try:
+                    await sink.restart()
+                except Exception as restart_exc:  # broker still away: next round retries
+                    log.warning("%s: producer restart failed (%s)", stage,
+                                type(restart_exc).__name__)
+
+
+# Consecutive failed sends after which the producer is replaced whatever the error said.
+_RESTART_AFTER = 5
+
+
+def _needs_new_producer(exc: BaseException) -> bool:
+    """Errors an idempotent producer does not recover from by retrying the same send."""
+    from aiokafka.errors import (
+        InvalidProducerEpoch,
+        OutOfOrderSequenceNumber,
+        ProducerClosed,
+        ProducerFenced,
+        UnknownProducerId,
+    )
+
+    return isinstance(
+        exc,
+        OutOfOrderSequenceNumber
+        | InvalidProducerEpoch
+        | ProducerClosed
+        | ProducerFenced
+        | UnknownProducerId,
+    )
 
 
 async def ensure_topics(settings: Settings, specs: Iterable[TopicSpec] | None = None) -> list[str]:

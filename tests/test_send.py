@@ -1,0 +1,47 @@
+"""send_until_acked: retries, never drops, and replaces a producer that cannot recover."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiokafka.errors import KafkaConnectionError, OutOfOrderSequenceNumber
+from prometheus_client import CollectorRegistry
+
+from pipeline.bus import Record, send_until_acked
+from pipeline.metrics import Metrics
+
+
+class FlakySink:
+    """Fails with the given errors in turn, then accepts; counts restarts."""
+
+    def __init__(self, errors: list[Exception]) -> None:
+        self.errors = errors
+        self.sent: list[Any] = []
+        self.restarts = 0
+
+    async def send_all(self, records: Any) -> None:
+        if self.errors:
+            raise self.errors.pop(0)
+        self.sent.extend(records)
+
+    async def restart(self) -> None:
+        self.restarts += 1
+
+
+async def test_out_of_order_sequence_gets_a_new_producer_then_the_records_go() -> None:
+    metrics = Metrics(CollectorRegistry(), process_metrics=False)
+    sink = FlakySink([OutOfOrderSequenceNumber()])
+    records = [Record("t", "k", {"a": 1})]
+    await send_until_acked(sink, records, metrics, "classify", first_delay=0.001)  # type: ignore[arg-type]
+    assert sink.sent == records
+    assert sink.restarts == 1
+    assert metrics.send_retries.labels("classify")._value.get() == 1  # type: ignore[attr-defined]
+
+
+async def test_transient_errors_retry_the_same_producer_until_a_few_in_a_row() -> None:
+    metrics = Metrics(CollectorRegistry(), process_metrics=False)
+    sink = FlakySink([KafkaConnectionError() for _ in range(6)])
+    await send_until_acked(sink, [Record("t", None, None)], metrics, "dispatch",  # type: ignore[arg-type]
+                           first_delay=0.001, max_delay=0.002)
+    assert len(sink.sent) == 1
+    assert sink.restarts == 1  # after the fifth consecutive failure
