@@ -21,6 +21,7 @@ import faust
 from pipeline.app import WorkerContext, raw_topic
 from pipeline.batching import take_ready
 from pipeline.bus import send_until_acked
+from pipeline.errors import DetectionFailure
 from pipeline.logs import bound_traces
 from pipeline.offsets import Ticket
 from pipeline.route.classify import Classifier, RawEvent, Routed
@@ -48,7 +49,7 @@ def register(app: faust.App, ctx: WorkerContext, classifier: Classifier) -> None
                 continue
             with bound_traces([e.message.headers for e in events], stage="classify"):
                 _observe_queue_wait(ctx, events)
-                routed = await runner.run([_raw(event) for event in events])
+                routed = await _detect(runner, [_raw(event) for event in events])
                 records = [r for item in routed for r in item.records]
                 await send_until_acked(ctx.sink, records, ctx.metrics, "classify")
                 # Only now, with every output acknowledged by the broker, may these offsets
@@ -56,6 +57,25 @@ def register(app: faust.App, ctx: WorkerContext, classifier: Classifier) -> None
                 for ticket in tickets:
                     ctx.offsets.done(ticket)
                 _count(ctx, routed, events, started)
+
+
+async def _detect(runner: BatchRunner, raws: list[RawEvent]) -> list[Routed]:
+    """Run the batch; once more if it timed out while this process was frozen or starved.
+
+    A worker stopped (SIGSTOP, a paused VM) or starved of CPU mid-detection wakes to find its
+    wall-clock budget spent without having computed anything, and would hold clean prompts
+    for review — which another worker, having taken over the partition, approves: two
+    outcomes for one prompt. A real overrun burns CPU for its whole budget; a frozen one does
+    not. So a batch whose timeouts came with less CPU than half its wall time runs again, and
+    whatever that run decides stands (a genuine overrun times out again: fail closed).
+    """
+    wall, cpu = time.monotonic(), time.process_time()
+    routed = await runner.run(raws)
+    timed_out = any(r.reason is DetectionFailure.TIMEOUT for r in routed)
+    if timed_out and time.process_time() - cpu < 0.5 * (time.monotonic() - wall):
+        log.warning("detection timed out while the worker was frozen or starved; detecting again")
+        routed = await runner.run(raws)
+    return routed
 
 
 async def _admit(ctx: WorkerContext, fetched: Sequence[Any]) -> tuple[list[Any], list[Ticket]]:

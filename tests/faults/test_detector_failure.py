@@ -69,11 +69,16 @@ def test_a_raising_recognizer_quarantines_only_the_prompts_it_touched(
     assert email.text.encode() not in repr(routed[1].records).encode()
 
 
-@pytest.mark.parametrize("timeout", [0.000001, 0.05])
+@pytest.mark.parametrize("timeout", [0.000001, 0.5])
 def test_a_detector_over_its_time_budget_quarantines_its_prompt(
     settings: Settings, policy: Path, timeout: float
 ) -> None:
-    """A deny pattern backtracking past the budget fails its prompt closed; neighbours pass."""
+    """A deny pattern backtracking past the budget fails its prompt closed; neighbours pass.
+
+    With a budget of a microsecond the neighbours' own few milliseconds of detection may
+    overrun too on a loaded machine: then they must be held for the same reason, never
+    approved unscanned.
+    """
     tight = settings.model_copy(update={"policy_file": policy, "detect_timeout_seconds": timeout})
     routed = _classify(
         build_classifier(tight),
@@ -83,8 +88,13 @@ def test_a_detector_over_its_time_budget_quarantines_its_prompt(
             "What is a good way to structure a retrospective meeting?",
         ],
     )
-    assert [r.route for r in routed] == ["approved", "quarantine", "approved"]
+    assert routed[1].route == "quarantine"
     _assert_fail_closed(routed[1], DetectionFailure.TIMEOUT)
+    for neighbour in (routed[0], routed[2]):
+        if timeout >= 0.5 or neighbour.route != "quarantine":
+            assert neighbour.route == "approved"
+        else:
+            _assert_fail_closed(neighbour, DetectionFailure.TIMEOUT)
 
 
 async def test_worker_with_a_tiny_time_budget_fails_closed_end_to_end(
