@@ -109,6 +109,7 @@ class Verdict:
     answers_disagree: list[str] = field(default_factory=list)
     unbilled_answers: list[str] = field(default_factory=list)
     crashed: list[str] = field(default_factory=list)  # workers that died of a fault not theirs
+    unobserved: list[str] = field(default_factory=list)  # checks that saw nothing to check
 
     @property
     def problems(self) -> dict[str, int]:
@@ -123,6 +124,7 @@ class Verdict:
             "answers_disagree": len(self.answers_disagree),
             "unbilled_answers": len(self.unbilled_answers),
             "crashed": len(self.crashed),
+            "unobserved": len(self.unobserved),
         }
 
     @property
@@ -137,7 +139,7 @@ class Verdict:
     def details(self, limit: int = 20) -> str:
         lines = [self.summary()]
         for name in ("lost", "conflicting", "stray", "billed_unapproved", "unanswered",
-                     "answers_disagree", "unbilled_answers", "crashed"):
+                     "answers_disagree", "unbilled_answers", "crashed", "unobserved"):
             items = getattr(self, name)
             if items:
                 lines.append(f"{name} ({len(items)}): {', '.join(items[:limit])}")
@@ -173,6 +175,9 @@ def judge(obs: Observation) -> Verdict:
         "samples": len(obs.samples),
         "commit_moves": _moves(obs.samples),
     }
+    if obs.inputs and not verdict.counts["commit_moves"]:
+        # Without a single observed commit, check (b) would pass vacuously (wrong group id?).
+        verdict.unobserved.append("no committed offset ever moved: check (b) saw nothing")
     return verdict
 
 

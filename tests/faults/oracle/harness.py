@@ -266,14 +266,15 @@ async def run_scenario(
         "PROMPT_DLP_BATCH_SIZE": "8",
         "PROMPT_DLP_LOG_LEVEL": "INFO",
     }
-    c_env = classify_env(broker.faust_url, topics, f"oracle-{tag}-classify", work / "c-data",
+    # One app id; each role's consumer group is "<app id>-<role>" (pipeline.worker.group_id).
+    c_env = classify_env(broker.faust_url, topics, f"oracle-{tag}", work / "c-data",
                          keys, partitions=PARTITIONS, **common)
-    d_env = classify_env(broker.faust_url, topics, f"oracle-{tag}-dispatch", work / "d-data",
+    d_env = classify_env(broker.faust_url, topics, f"oracle-{tag}", work / "d-data",
                          keys, partitions=PARTITIONS, **common,
                          PROMPT_DLP_DISPATCH=_dispatch_config(mock.url))
     sampler = Sampler(
         broker.bootstrap,
-        {c_env["PROMPT_DLP_APP_ID"]: topics.inbound, d_env["PROMPT_DLP_APP_ID"]: topics.approved},
+        {f"oracle-{tag}-classify": topics.inbound, f"oracle-{tag}-dispatch": topics.approved},
         [topics.approved, topics.quarantine, topics.dlq, topics.responses],
         PARTITIONS,
     )
