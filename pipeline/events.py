@@ -214,12 +214,9 @@ class InboundPrompt:
 
     def identity(self) -> dict[str, Any]:
         """Fields every outbound event repeats so consumers can join on them."""
-        out: dict[str, Any] = {"id": self.id, "tenant": self.tenant, "user": self.user}
-        if self.conversation_id is not None:
-            out["conversation_id"] = self.conversation_id
-        if self.app is not None:
-            out["app"] = self.app
-        return out
+        from pipeline.records import Identity  # records builds on these types
+
+        return Identity(self.id, self.tenant, self.user, self.conversation_id, self.app).to_dict()
 
     def messages_dicts(self) -> list[dict[str, str]]:
         return [asdict(m) for m in self.messages]
