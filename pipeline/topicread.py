@@ -24,22 +24,12 @@ Handler = Callable[[TopicPartition, Any], bool | None]
 async def assigned_partitions(
     consumer: AIOKafkaConsumer, topics: Iterable[str]
 ) -> list[TopicPartition]:
-    """Assign a group-less consumer every partition of ``topics``, once the broker knows them.
-
-    Explicit metadata requests (``consumer.topics()``) rather than ``subscribe``: a group-less
-    subscription to a topic created a moment ago waits for the next periodic metadata refresh
-    (``metadata_max_age_ms``, minutes), which made store rebuilds time out.
-    """
-    names = sorted(set(topics))
-    while True:
-        await consumer.topics()  # a fresh metadata request
-        found = {name: consumer.partitions_for_topic(name) or set() for name in names}
-        if all(found.values()):
-            break
-        await asyncio.sleep(0.2)
-    tps = [TopicPartition(name, p) for name in names for p in sorted(found[name])]
-    consumer.assign(tps)
-    return tps
+    """Subscribe a group-less consumer to ``topics``; every partition, once assigned."""
+    names = set(topics)
+    consumer.subscribe(topics=sorted(names))
+    while {tp.topic for tp in consumer.assignment()} != names:
+        await asyncio.sleep(0.05)
+    return sorted(consumer.assignment())
 
 
 async def read_to_end(
