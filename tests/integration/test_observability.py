@@ -235,11 +235,13 @@ def pipeline_targets(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
             "prompt-dlp-review": [f"127.0.0.1:{CONSOLE_PORT}"],
         }
     finally:
-        traffic.stop()
-        for proc in reversed(procs):
-            _stop(proc)
-        for log in logs:
-            log.close()
+        try:
+            traffic.stop()
+        finally:  # a setup that failed before the traffic started must still stop every process
+            for proc in reversed(procs):
+                _stop(proc)
+            for log in logs:
+                log.close()
 
 
 class _Traffic:
@@ -263,7 +265,8 @@ class _Traffic:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(30)
+        if self._thread.is_alive():
+            self._thread.join(30)
 
     def _run(self) -> None:
         import asyncio
