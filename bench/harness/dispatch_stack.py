@@ -46,21 +46,26 @@ def approved_event(
     model: str = "gpt-4o-mini",
 ) -> dict[str, Any]:
     """A valid prompts.approved v1 event."""
+    body = {"model": model, "messages": [{"role": "user", "content": text}]}
+    return _approved("v1", prompt_id, body, destination, conversation_id)
+
+
+def _approved(
+    version: str,
+    prompt_id: str,
+    body: dict[str, Any],
+    destination: str | None,
+    conversation_id: str | None,
+) -> dict[str, Any]:
+    """The envelope both versions share; ``body`` is v1's model+messages or v2's request."""
     decision: dict[str, Any] = {
         "action": "allow", "rule_ids": [], "reasons": [], "classification": "internal",
     }
     if destination is not None:
         decision["destination"] = destination
     event: dict[str, Any] = {
-        "schema_version": "v1",
-        "id": prompt_id,
-        "tenant": "acme",
-        "user": "u-1",
-        "model": model,
-        "messages": [{"role": "user", "content": text}],
-        "decision": decision,
-        "findings": [],
-        "classified_at": "2026-01-01T00:00:00.000Z",
+        "schema_version": version, "id": prompt_id, "tenant": "acme", "user": "u-1", **body,
+        "decision": decision, "findings": [], "classified_at": "2026-01-01T00:00:00.000Z",
     }
     if conversation_id is not None:
         event["conversation_id"] = conversation_id
@@ -76,23 +81,7 @@ def approved_v2_event(
     pseudonyms: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A valid prompts.approved v2 event carrying ``request`` (a create() body) whole."""
-    decision: dict[str, Any] = {
-        "action": "allow", "rule_ids": [], "reasons": [], "classification": "internal",
-    }
-    if destination is not None:
-        decision["destination"] = destination
-    event: dict[str, Any] = {
-        "schema_version": "v2",
-        "id": prompt_id,
-        "tenant": "acme",
-        "user": "u-1",
-        "request": request,
-        "decision": decision,
-        "findings": [],
-        "classified_at": "2026-01-01T00:00:00.000Z",
-    }
-    if conversation_id is not None:
-        event["conversation_id"] = conversation_id
+    event = _approved("v2", prompt_id, {"request": request}, destination, conversation_id)
     if pseudonyms is not None:
         event["pseudonyms"] = pseudonyms
     return event
