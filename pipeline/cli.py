@@ -8,6 +8,7 @@ commands that need them, so ``prompt-dlp --help`` stays instant.
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from pathlib import Path
 from typing import IO
@@ -53,12 +54,28 @@ def worker(role: str) -> None:
     Each role consumes in its own group, ``<PROMPT_DLP_APP_ID>-<role>``; ``all`` runs one
     child process per role (dispatch's metrics on the metrics port + 1).
     """
+    _exit_on_early_stop()
     from pipeline.worker import run_all_roles, run_worker
 
     settings = _settings()
     if role == "all":
         sys.exit(run_all_roles(settings))
     run_worker(settings, role)
+
+
+def _exit_on_early_stop() -> None:
+    """SIGTERM/SIGINT while starting (imports, model load, topic checks) exit 0 at once.
+
+    Nothing has been consumed before faust installs its own handlers (which replace this one
+    and drain in-flight work), so there is nothing to finish; without this a pod scaled down
+    while still starting dies of the signal (exit 143) instead of stopping.
+    """
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(0)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)
 
 
 @cli.command()
@@ -155,6 +172,8 @@ def policy_explain(event: IO[bytes], policy_file: Path | None) -> None:
 
 def main() -> None:
     """Console-script entry point; turns configuration errors into a clean exit."""
+    if sys.argv[1:2] == ["worker"]:  # before the imports below: a stop while starting exits 0
+        _exit_on_early_stop()
     _register_area_commands()
     try:
         cli.main(standalone_mode=True)

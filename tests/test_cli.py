@@ -209,3 +209,21 @@ def test_scan_and_explain_read_a_v2_agent_request(tmp_path: Path) -> None:
     paths = {r.get("path") for r in report["rules"] if r["scope"] == "finding"}
     assert "messages[3].tool_calls[0].function.arguments/customer/email" in paths
     assert EMAIL not in done.stdout.decode()
+
+
+def test_listing_the_commands_loads_no_detection_stack() -> None:
+    """``prompt-dlp --help`` (and a worker's first instant, before its stop handler) must not
+    wait seconds for spaCy and presidio: only the commands that detect import them."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from pipeline.cli import _register_area_commands\n"
+        "_register_area_commands()\n"
+        "print(sorted(m for m in ('spacy', 'presidio_analyzer', 'faust') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

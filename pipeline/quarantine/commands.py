@@ -14,7 +14,7 @@ import contextlib
 import getpass
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 import orjson
@@ -26,11 +26,12 @@ from pipeline.crypto import KeyRing, configured_key_ring
 from pipeline.errors import PromptDlpError
 from pipeline.metrics import Metrics
 from pipeline.quarantine import output
-from pipeline.quarantine.retention import purge_targets
-from pipeline.quarantine.service import Reviewer, ReviewService
 from pipeline.quarantine.stores import StoreFactory, open_kafka_store
-from pipeline.quarantine.web.forms import query_from
-from pipeline.redact.release import PolicyRedactor
+
+if TYPE_CHECKING:
+    # The service pulls in the policy and its detectors (seconds of imports): loaded when a
+    # command runs, not when ``prompt-dlp --help`` lists the commands.
+    from pipeline.quarantine.service import Reviewer, ReviewService
 
 __all__ = ["keyring_for", "open_store", "quarantine", "rescan", "review_settings"]
 
@@ -60,12 +61,17 @@ def _settings() -> Settings:
 
 
 def _me() -> Reviewer:
+    from pipeline.quarantine.service import Reviewer
+
     name = click.get_current_context().meta.get(_IDENTITY) or getpass.getuser()
     return Reviewer(str(name), Role.ADMIN, via="cli")
 
 
 def _run(fn: Callable[[ReviewService], Awaitable[T]], metrics: Metrics | None = None) -> T:
     """Run ``fn`` with a started store and a service over it; our errors exit with status 1."""
+    from pipeline.quarantine.service import ReviewService
+    from pipeline.redact.release import PolicyRedactor
+
     settings = _settings()
 
     async def main() -> T:
@@ -107,6 +113,8 @@ def list_cmd(tenant: str | None, reason: str | None, since: str | None, state: s
               {"tenant": tenant, "reason": reason, "since": since, "state": state}.items() if v}
 
     async def act(svc: ReviewService) -> None:
+        from pipeline.quarantine.web.forms import query_from
+
         items = svc.store.query(query_from(params))
         now = svc.store.clock()
         click.echo(output.items_json(items) if as_json else output.items_table(items, now))
@@ -173,6 +181,8 @@ def purge(older_than: float | None, ids: tuple[str, ...]) -> None:
         raise click.UsageError("give --older-than DAYS and/or --id ID")
 
     async def act(svc: ReviewService) -> None:
+        from pipeline.quarantine.retention import purge_targets
+
         done = await svc.purge(_me(), purge_targets(svc, list(ids), older_than))
         click.echo(f"purged {len(done)} item(s)")
 
