@@ -34,7 +34,8 @@ __all__ = [
 REPO = Path(__file__).resolve().parents[2]
 # The tests' session broker (tests/conftest.py reads the same variable); the bench sets its own.
 BROKER_PORT = int(os.environ.get("PROMPT_DLP_TEST_KAFKA_PORT", "19592"))
-MOCK_PORT_BASE = 18192
+# Mock LLM ports follow the broker port, so runs on different brokers never share a mock.
+MOCK_PORT_BASE = BROKER_PORT - 1400
 
 
 def approved_event(
