@@ -16,12 +16,14 @@ faust expects every member of a group to run the same agents, so roles never sha
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import faust
@@ -37,6 +39,7 @@ ROLES = ("classify", "dispatch")
 
 log = logging.getLogger(__name__)
 _CONNECT_TIMEOUT = 60.0
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _connect_problem(settings: Settings, exc: BaseException) -> str:
@@ -159,6 +162,26 @@ def _register_services(app: faust.App, ctx: WorkerContext, role: str) -> None:
     app.on_before_shutdown.connect(_stop_services)  # type: ignore[arg-type]
 
 
+def _stop_with(parent: int) -> Callable[[], None]:
+    """A child's pre-exec hook: the kernel sends it SIGTERM when the supervisor dies.
+
+    A supervisor killed with SIGKILL cannot forward anything; without this its children keep
+    consuming as orphans (and a restarted supervisor starts a second pair). Linux's
+    ``PR_SET_PDEATHSIG`` via libc: no maintained package wraps this one call. Elsewhere the
+    hook does nothing. The signal reaches a child that is still starting too (it exits 0).
+    """
+
+    def arm() -> None:
+        if not sys.platform.startswith("linux"):
+            return
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the supervisor died before the hook ran
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return arm
+
+
 def run_all_roles(settings: Settings) -> int:
     """``--role all``: one child worker per role; stop both when either stops or on a signal."""
     env = dict(os.environ)
@@ -168,7 +191,9 @@ def run_all_roles(settings: Settings) -> int:
         child_env = env | {"PROMPT_DLP_METRICS_PORT": str(port)}
         argv = [sys.executable, "-m", "pipeline", "worker", "--role", role]
         # Own sessions: a terminal's Ctrl-C reaches the children once, through us.
-        children[role] = subprocess.Popen(argv, env=child_env, start_new_session=True)
+        children[role] = subprocess.Popen(
+            argv, env=child_env, start_new_session=True, preexec_fn=_stop_with(os.getpid())
+        )
     stopping: list[int] = []
 
     def forward(signum: int, _frame: Any) -> None:
