@@ -400,8 +400,8 @@ async def test_an_alternative_token_with_a_value_is_never_delivered(
 async def test_logprobs_of_a_choice_with_a_finding_are_withheld_and_audited(
     mock: TestServer, stream: bool
 ) -> None:
-    """Tokens spell the raw answer out: a choice with a finding (here only in a tool call's
-    arguments) delivers no logprobs, in the response or in any chunk."""
+    """Tokens spell the raw answer out: a choice with a finding delivers no logprobs, in the
+    response or in any chunk."""
     request = {"model": "m", "logprobs": True, "top_logprobs": 1, "stream": stream,
                "messages": [user(f"[[echo]] my token is {SECRET} ok")]}
     h = harness(mock)
