@@ -18,12 +18,14 @@ character, a separator, a short upper-case group such as ``NW1``/``CA``, and —
 a word with a digit — capitalised words, as in a street and town) that reaches the
 end of the buffer may still grow into a value, and nothing from its start on is
 released until a word that cannot belong to it has arrived. Then the whole value is
-in the buffer and the scan decides. Holding costs latency only on number-heavy text.
+in the buffer and the scan decides. Only the run's last ``max_value`` characters are
+held (a card spelled out in words is ~130), so a long table of numbers still streams,
+``max_value`` behind. Holding costs latency only on number-heavy text.
 
 A buffer that finds no release point is released anyway past ``max_hold``
 characters (still never inside a finding or a placeholder), so unbroken text
-(CJK, base64, a long table of numbers) cannot stall a stream; a value longer than
-``max_hold`` is the one case the window cannot keep whole. At the end of a choice
+(CJK, base64) cannot stall a stream; a spaced value longer than ``max_value`` is the
+one case the window cannot keep whole. At the end of a choice
 all of it goes.
 """
 
@@ -54,6 +56,7 @@ class WindowSettings:
     step: int = 24  # release (and so scan) at most once per this many new characters
     max_hold: int = 2048  # past this, release without a whitespace boundary
     context: int = 64  # characters already released that are scanned again with the buffer
+    max_value: int = 160  # the longest value-like run kept whole (a card spelled in words)
 
 
 class TextWindow:
@@ -106,8 +109,10 @@ class TextWindow:
             cut = limit
         else:
             return 0
-        if len(buffer) < self._cfg.max_hold:
-            cut = min(cut, open_run_start(buffer))
+        held = max(open_run_start(buffer), len(buffer) - self._cfg.max_value)
+        if held < cut and len(buffer) < self._cfg.max_hold:
+            ends = [m.end() for m in _SPACE.finditer(buffer, 0, held)]
+            cut = ends[-1] if ends else 0
         for _ in range(len(local) + 1):  # never inside a finding (moving may land in another)
             inside = [(s, e) for s, e, _ in local if s < cut < e]
             if not inside:

@@ -158,3 +158,18 @@ async def test_a_run_of_digits_is_held_until_a_word_ends_it_then_released() -> N
     text, found = await window.take(session, final=False)
     assert text.startswith("[X] and")
     assert [f["entity_type"] for f in found] == ["CREDIT_CARD"]
+
+
+async def test_a_long_table_of_numbers_still_streams_behind_the_longest_value() -> None:
+    """Only a run's last ``max_value`` characters are held: numbers never stall a stream."""
+    cfg = WindowSettings()
+    window = TextWindow("p", cfg)
+    session = WholeValueSession()
+    table = " ".join(str(i) for i in range(400))
+    most = 0
+    for at in range(0, len(table), 5):
+        window.add(table[at:at + 5])
+        await window.take(session, final=False)
+        most = max(most, len(window.buffer))
+    assert most <= cfg.max_value + cfg.holdback + cfg.step
+    assert window.released  # it went out before the end
