@@ -3,27 +3,31 @@
 Scanned, per choice: ``message.content``, ``message.refusal``, each tool call's
 ``function.arguments`` (or a custom tool's ``input``), a legacy ``function_call``'s
 arguments and an audio answer's ``transcript``. Arguments that parse as JSON are
-scanned string by string (numbers too: a card number is often an integer) and
-written back as JSON, so what the app receives still parses; arguments that are
-not JSON are scanned as text. Findings are located by path, as on the request side:
+scanned key by key and value by value (numbers too: a card number is often an
+integer) and written back as JSON, so what the app receives still parses; arguments
+that are not JSON are scanned as text. Findings are located by path, as on the request side:
 ``choices[0].message.tool_calls[0].function.arguments/customer/email``.
 
-What the guard cannot vouch for is dropped rather than delivered: a choice's
-``logprobs`` (their tokens spell the text out) once anything was found in its text,
-and an audio answer's ``data`` once its transcript had a finding.
+JSON-mode content (it parses as an object or array) is guarded the same way as
+arguments, so it stays valid JSON. What the guard cannot vouch for is dropped rather
+than delivered: a choice's ``logprobs`` once anything was found in the choice, and its
+alternatives that carry a finding (``logprobs.py``; each removal is reported for the
+audit record), and an audio answer's ``data`` once its transcript had a finding.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from pipeline.dispatch.guard import GuardSession
+from pipeline.dispatch.logprobs import guard_logprobs
 from pipeline.events import Finding
+from pipeline.ingest.json_text import JsonRender, parse_json_container, rewrite_json
+from pipeline.ingest.segments import Loc, Segment, TooDeep, format_pointer
 
-__all__ = ["guard_completion", "guard_json_text", "pointer", "wire_finding"]
+__all__ = ["guard_completion", "guard_json_text", "wire_finding"]
 
 
 def wire_finding(finding: Finding, path: str, offset: int = 0) -> dict[str, Any]:
@@ -39,61 +43,75 @@ def wire_finding(finding: Finding, path: str, offset: int = 0) -> dict[str, Any]
     }
 
 
-def pointer(parts: tuple[str | int, ...]) -> str:
-    """RFC 6901 JSON Pointer of a value inside a JSON document."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-@dataclass
-class _Leaf:
-    parts: tuple[str | int, ...]
-    text: str
-    number: bool
-
-
-def _leaves(value: Any, parts: tuple[str | int, ...] = ()) -> Iterator[_Leaf]:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _leaves(v, (*parts, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _leaves(v, (*parts, i))
-    elif isinstance(value, str):
-        yield _Leaf(parts, value, False)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        yield _Leaf(parts, json.dumps(value), True)
-
-
-def _put(doc: Any, parts: tuple[str | int, ...], value: Any) -> Any:
-    if not parts:
-        return value
-    doc[parts[0]] = _put(doc[parts[0]], parts[1:], value)
-    return doc
-
-
 async def guard_json_text(
     session: GuardSession, text: str, path: str
 ) -> tuple[str, list[dict[str, Any]]]:
-    """Guard one string that may hold JSON (tool arguments); return it and its findings."""
+    """Guard one string that may hold JSON (tool arguments, JSON-mode content).
+
+    JSON is scanned the way the request side scans it (``pipeline.ingest.json_text``): one
+    text of ``key: value`` lines, so a value keeps its key as context, and every key is
+    scanned too (``{"jane.doe@corp.com": {...}}`` puts the value in a key). Each key or value
+    with a finding is rendered on its own and written back in place, so the result is still
+    valid JSON; a redacted number becomes a string. Anything else is scanned as text.
+    """
+    parsed = parse_json_container(text)
+    render = JsonRender(())
     try:
-        doc = json.loads(text)
-    except ValueError:
-        doc = None
-    leaves = list(_leaves(doc)) if isinstance(doc, dict | list) else []
-    if not leaves:
+        if parsed is not None:
+            render.value(parsed, (), 0)
+    except TooDeep:
+        parsed = None
+    if parsed is None:
         [found] = await session.detect([text])
         return session.render(text, found), [wire_finding(f, path) for f in found]
-    found_all = await session.detect([leaf.text for leaf in leaves])
+    if not render.segments:
+        return text, []
+    whole = "".join(render.parts)
+    [found] = await session.detect([whole])
+    per_segment = [
+        [  # clipped to each key or value it touches
+            replace(f, start=max(f.start, seg.start) - seg.start,
+                    end=min(f.end, seg.end) - seg.start)
+            for f in found if f.start < seg.end and seg.start < f.end
+        ]
+        for seg in render.segments
+    ]
+    hidden: set[Loc] = {
+        seg.pointer for seg, mine in zip(render.segments, per_segment, strict=True)
+        if seg.key and mine and seg.pointer is not None
+    }
     findings: list[dict[str, Any]] = []
-    changed = False
-    for leaf, found in zip(leaves, found_all, strict=True):
-        rendered = session.render(leaf.text, found)
-        findings += [wire_finding(f, path + pointer(leaf.parts)) for f in found]
-        if rendered != leaf.text:
-            changed = True
-            doc = _put(doc, leaf.parts, rendered)  # a redacted number becomes a string
-    # Untouched arguments are delivered byte for byte as the model wrote them.
-    return (json.dumps(doc, ensure_ascii=False) if changed else text), findings
+    edits: list[tuple[Segment, str]] = []
+    for seg, mine in zip(render.segments, per_segment, strict=True):
+        seg_text = whole[seg.start : seg.end]
+        where = path + format_pointer(_masked(parsed, seg.pointer or (), hidden))
+        findings += [wire_finding(f, where + ("#" if seg.key else "")) for f in mine]
+        rendered = session.render(seg_text, mine)  # also re-identifies placeholders
+        if rendered != seg_text:
+            edits.append((seg, rendered))
+    # Untouched JSON is delivered byte for byte as the model wrote it.
+    return (rewrite_json(text, edits) if edits else text), findings
+
+
+def _masked(doc: Any, pointer: Loc, hidden: set[Loc]) -> Loc:
+    """``pointer`` with every key that had a finding written as ``#<its position>``.
+
+    A finding's path must not carry the value it is about: ``{"jane@corp.com": {...}}``
+    would put the address in the audit record as ``…/jane@corp.com#``. Such a member is
+    named by its position in its object instead (``…/#0#``, and ``…/#0/plan`` below it).
+    """
+    out: list[str | int] = []
+    node = doc
+    for depth, part in enumerate(pointer):
+        if pointer[: depth + 1] in hidden and isinstance(node, dict):
+            out.append(f"#{list(node).index(part)}")
+        else:
+            out.append(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int):
+            node = node[part]
+    return tuple(out)
 
 
 async def _guard_text(
@@ -108,15 +126,19 @@ async def _guard_text(
 
 
 async def _guard_choice(
-    session: GuardSession, choice: dict[str, Any], at: str
+    session: GuardSession, choice: dict[str, Any], at: str, withheld: list[dict[str, str]]
 ) -> list[dict[str, Any]]:
     message = choice["message"]
     base = f"{at}.message"
-    texts = await _guard_text(session, message, "content", base + ".content")
-    texts += await _guard_text(session, message, "refusal", base + ".refusal")
-    if texts and choice.get("logprobs") is not None:
-        choice["logprobs"] = None  # their tokens would spell out what was just redacted
-    findings = texts
+    content = message.get("content")
+    if isinstance(content, str) and parse_json_container(content) is not None:
+        # JSON mode / structured outputs: keys and values, written back as valid JSON.
+        message["content"], findings = await guard_json_text(
+            session, content, base + ".content"
+        )
+    else:
+        findings = await _guard_text(session, message, "content", base + ".content")
+    findings += await _guard_text(session, message, "refusal", base + ".refusal")
     for k, call in enumerate(message.get("tool_calls") or ()):
         for kind, field in (("function", "arguments"), ("custom", "input")):
             holder = call.get(kind) if isinstance(call, dict) else None
@@ -136,15 +158,26 @@ async def _guard_choice(
         if spoken:
             audio.pop("data", None)  # the speech says what the transcript no longer does
         findings += spoken
+    if choice.get("logprobs") is not None:  # their tokens would spell out what was redacted
+        choice["logprobs"], dropped = await guard_logprobs(
+            session, choice["logprobs"], bool(findings), at
+        )
+        withheld += dropped
     return findings
 
 
 async def guard_completion(
-    session: GuardSession, body: dict[str, Any]
+    session: GuardSession, body: dict[str, Any], withheld: list[dict[str, str]] | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """A guarded deep copy of the completion, and every finding in it (by path)."""
+    """A guarded deep copy of the completion, and every finding in it (by path).
+
+    What was removed rather than redacted (logprobs) is appended to ``withheld``.
+    """
     out: dict[str, Any] = json.loads(json.dumps(body))
     findings: list[dict[str, Any]] = []
+    dropped: list[dict[str, str]] = []
     for i, choice in enumerate(out["choices"]):
-        findings += await _guard_choice(session, choice, f"choices[{i}]")
+        findings += await _guard_choice(session, choice, f"choices[{i}]", dropped)
+    if withheld is not None:
+        withheld += dropped
     return out, findings

@@ -1,5 +1,9 @@
 """Builders for what the dispatch stage emits: responses (v1 or v2, like the request), DLQ, audit.
 
+DLQ and audit records are v2 for every request (schemas/v2/dlq.json, audit.json), as
+classify writes them: they are the operators' and security team's, not the requester's,
+and v2 locates findings by path. Their consumers read both versions (same field names).
+
 A v2 request gets a v2 response (schemas/v2/response.json: the whole guarded
 ``chat.completion`` in ``response``); a v1 request the v1 response it always got.
 
@@ -20,6 +24,7 @@ from pipeline.bus import Record
 from pipeline.crypto import KeyRing
 from pipeline.dispatch.client import Completion
 from pipeline.dispatch.request import DispatchRequest
+from pipeline.events import Finding
 from pipeline.records import now_iso
 
 __all__ = [
@@ -136,15 +141,9 @@ def dead_letter(
     payload = (
         keyring.encrypt(raw, "/".join(map(str, origin)).encode()) if keyring is not None else None
     )
-    return shared.dead_letter(
-        reason=reason,
-        error=error,
-        stage="dispatch",
-        source=origin,
-        payload=payload,
-        payload_size=len(raw),
-        ident=(prompt_id, tenant),
-    )
+    return shared.DeadLetter(
+        reason, error, "dispatch", origin, len(raw), payload, prompt_id, tenant
+    ).to_dict()
 
 
 def failure_records(
@@ -166,23 +165,30 @@ def failure_records(
 
 
 def answer_records(
-    topics: Any, request: DispatchRequest, response: dict[str, Any]
+    topics: Any,
+    request: DispatchRequest,
+    response: dict[str, Any],
+    findings: Sequence[Mapping[str, Any]] = (),
+    withheld: Sequence[Mapping[str, str]] = (),
 ) -> list[Record]:
-    """The response for the requester, keyed like its prompt, and the audit event of the call."""
-    detail = {"status": response["status"], "destination": response.get("destination")}
+    """The response for the requester, keyed like its prompt, and the audit event of the call.
+
+    The audit record is v2 whatever the request's version, like classify's: findings
+    located by path (``findings`` are the guard's, v2), and ``detail.withheld`` lists
+    what was removed from the answer rather than redacted (logprobs), by path.
+    """
+    detail: dict[str, Any] = {"status": response["status"],
+                              "destination": response.get("destination")}
     if response.get("reason"):
         detail["reason"] = response["reason"]
-    findings = response.get("findings") or ()
-    audit = shared.audit(
-        event="dispatched",
-        actor="dispatch-worker",
-        ident=dict(request.identity),
-        route="responses",
-        # The audit record is still v1 (schemas/v1/audit.json): findings without a path.
-        findings=[_v1_finding(f) if "path" in f else f for f in findings],
+    if withheld:
+        detail["withheld"] = [dict(w) for w in withheld]
+    audit = shared.AuditEvent(
+        "dispatched", "dispatch-worker", request.id, request.tenant, request.user,
+        route="responses", findings=tuple(Finding.from_dict(f) for f in findings),
         detail=detail,
     )
     return [
         Record(topics.responses, request.key, response),
-        Record(topics.audit, request.key, audit),
+        Record(topics.audit, request.key, audit.to_dict()),
     ]

@@ -124,10 +124,11 @@ class Dispatcher:
         relay = StreamRelay(session, publisher, self._window) if request.stream else None
         try:
             completion = await lane.call(body, request.id, key, relay)
+            withheld: list[dict[str, str]] = []
             if relay is not None:
-                guarded, findings = completion.body, relay.findings
+                guarded, findings, withheld = completion.body, relay.findings, relay.withheld
             else:
-                guarded, findings = await guard_completion(session, completion.body)
+                guarded, findings = await guard_completion(session, completion.body, withheld)
         except PermanentDispatchError as exc:
             reason = str(exc).split(":", 1)[0]
             await self._end_stream(publisher, relay, reason)
@@ -142,7 +143,7 @@ class Dispatcher:
                 raw, request, "response_guard_failed", type(exc).__name__, lane.name, source
             )
         response = ok_response(request, guarded, findings, completion, lane.name)
-        await self._send(answer_records(self._topics, request, response))
+        await self._send(answer_records(self._topics, request, response, findings, withheld))
         await self._store.put(request.id, source.partition, dedup.done("ok"))
         self._count(Outcome.ANSWERED, source)
         return Outcome.ANSWERED

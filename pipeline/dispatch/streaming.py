@@ -3,11 +3,12 @@
 Per choice, content and refusal go through a hold-back window (``window.py``);
 tool calls are held until complete (the next tool call or the choice's end) and
 then guarded like a whole answer's, so their arguments are scanned as JSON.
-Role deltas go out at once. Logprobs ride the choice's finish chunk, and only if
-nothing was found in its text. After the upstream's last chunk a final record
-carries the usage. The chunks sent are also accumulated (with the SDK's own
-``ChatCompletionStreamState``) into the assembled response for prompts.responses,
-so both say exactly the same.
+Role deltas go out at once. Logprobs are held and ride the choice's finish chunk,
+guarded like a whole answer's (``logprobs.py``): none once anything was found in the
+choice (its text, refusal or tool calls), and alternatives with a finding removed.
+After the upstream's last chunk a final record carries the usage. The chunks sent
+are also accumulated (with the SDK's own ``ChatCompletionStreamState``) into the
+assembled response for prompts.responses, so both say exactly the same.
 
 Chunks are numbered (``seq``) per prompt. A retry inside this process restarts
 the upstream stream with the same Idempotency-Key and re-sends nothing it already
@@ -29,6 +30,7 @@ from pipeline.bus import Record
 from pipeline.dispatch.answer import guard_json_text
 from pipeline.dispatch.client import Completion, MalformedReply
 from pipeline.dispatch.guard import GuardSession
+from pipeline.dispatch.logprobs import choice_has_findings, guard_logprobs
 from pipeline.dispatch.request import DispatchRequest
 from pipeline.dispatch.window import TextWindow, WindowSettings
 
@@ -132,6 +134,7 @@ class StreamRelay:
         self._usage: dict[str, Any] | None = None
         self._state: ChatCompletionStreamState[Any] = ChatCompletionStreamState()
         self.findings: list[dict[str, Any]] = []
+        self.withheld: list[dict[str, str]] = []  # logprobs removed (paths and reasons)
 
     async def feed(self, chunk: dict[str, Any]) -> None:
         if not self._head:
@@ -213,9 +216,13 @@ class StreamRelay:
     async def _finish(self, choice: _Choice, reason: str) -> None:
         await self._flush_text(choice)
         await self._flush_tools(choice)
-        clean = not (choice.content.found or choice.refusal.found)
+        at = f"choices[{choice.index}]"
         lp = choice.logprobs
-        logprobs = lp if clean and (lp["content"] or lp["refusal"]) else None
+        logprobs, dropped = await guard_logprobs(
+            self._session, lp if lp["content"] or lp["refusal"] else None,
+            choice_has_findings(self.findings, at), at,
+        )
+        self.withheld += dropped
         self._out(choice.index, {}, finish_reason=reason, logprobs=logprobs)
         choice.done = True
 

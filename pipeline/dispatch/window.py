@@ -4,12 +4,29 @@ Each choice's content (and refusal) accumulates in a buffer. Text is released
 once ``holdback`` more characters have arrived after it, and only up to a point
 that is (1) just after a whitespace, so no token is ever cut — a placeholder
 (``<PER`` + ``SON_1>``) or a secret split across chunks is released whole or not
-at all — (2) not inside any finding of the scan, and (3) not inside a partial
-placeholder. The scan covers the buffer plus up to ``context`` characters
-already released, so context words ("my SSN is") count across chunk borders.
-A buffer that finds no whitespace is released anyway past ``max_hold``
+at all — (2) not inside any finding of the scan, (3) not inside a partial
+placeholder, and (4) not inside an *open value run*. The scan covers the buffer
+plus up to ``context`` characters already released, so context words ("my SSN is")
+count across chunk borders.
+
+(4) is what keeps a value longer than the window whole. A card read out digit by
+digit (``4 - 7 - 6 - 4 - …``, 61 characters), an IBAN in groups or an address line is
+only recognisable once it is complete, and a fixed window would release its first
+groups before that. So the buffer's tail is read as whitespace-separated words: a
+run of value-like words (with a digit, a digit word the detector joins, a lone
+character, a separator, a short upper-case group such as ``NW1``/``CA``, and — after
+a word with a digit — capitalised words, as in a street and town) that reaches the
+end of the buffer may still grow into a value, and nothing from its start on is
+released until a word that cannot belong to it has arrived. Then the whole value is
+in the buffer and the scan decides. Only the run's last ``max_value`` characters are
+held (a card spelled out in words is ~130), so a long table of numbers still streams,
+``max_value`` behind. Holding costs latency only on number-heavy text.
+
+A buffer that finds no release point is released anyway past ``max_hold``
 characters (still never inside a finding or a placeholder), so unbroken text
-(CJK, base64) cannot stall a stream. At the end of a choice all of it goes.
+(CJK, base64) cannot stall a stream; a spaced value longer than ``max_value`` is the
+one case the window cannot keep whole. At the end of a choice
+all of it goes.
 """
 
 from __future__ import annotations
@@ -18,6 +35,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pipeline.detect.evasion import _DIGIT_WORDS  # the number words the detector joins
 from pipeline.dispatch.answer import wire_finding
 from pipeline.dispatch.guard import GuardSession
 from pipeline.events import Finding
@@ -26,6 +44,10 @@ __all__ = ["TextWindow", "WindowSettings"]
 
 _PARTIAL_PLACEHOLDER = re.compile(r"<[A-Z0-9_]*\Z")
 _SPACE = re.compile(r"\s")
+_WORD = re.compile(r"\S+")
+_SEPARATORS = frozenset("-./|_,+()#:;")
+_UPPER_GROUP = re.compile(r"[A-Z0-9]{1,5}")
+_EDGE_PUNCT = "()[]{}\"',;:."
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +56,7 @@ class WindowSettings:
     step: int = 24  # release (and so scan) at most once per this many new characters
     max_hold: int = 2048  # past this, release without a whitespace boundary
     context: int = 64  # characters already released that are scanned again with the buffer
+    max_value: int = 160  # the longest value-like run kept whole (a card spelled in words)
 
 
 class TextWindow:
@@ -86,6 +109,10 @@ class TextWindow:
             cut = limit
         else:
             return 0
+        held = max(open_run_start(buffer), len(buffer) - self._cfg.max_value)
+        if held < cut and len(buffer) < self._cfg.max_hold:
+            ends = [m.end() for m in _SPACE.finditer(buffer, 0, held)]
+            cut = ends[-1] if ends else 0
         for _ in range(len(local) + 1):  # never inside a finding (moving may land in another)
             inside = [(s, e) for s, e, _ in local if s < cut < e]
             if not inside:
@@ -98,3 +125,31 @@ class TextWindow:
         if partial is not None:
             cut = partial.start()
         return cut
+
+
+def _value_like(word: str, after_digits: bool) -> bool:
+    """Whether ``word`` may be part of a value that spans words (see the module doc)."""
+    core = word.strip(_EDGE_PUNCT) or word
+    if any(c.isdigit() for c in core) or all(c in _SEPARATORS for c in word):
+        return True
+    if len(core) == 1 or core.lower() in _DIGIT_WORDS or _UPPER_GROUP.fullmatch(core):
+        return True
+    return after_digits and core[:1].isupper()
+
+
+def open_run_start(buffer: str) -> int:
+    """Where the run of value-like words that reaches the end of ``buffer`` starts.
+
+    ``len(buffer)`` when the buffer ends in a word that cannot belong to a value. The
+    last word, when no whitespace follows it, is unfinished: it may still become
+    value-like, so it counts as one.
+    """
+    start: int | None = None
+    digits = False
+    for m in _WORD.finditer(buffer):
+        if m.end() == len(buffer) or _value_like(m[0], digits):
+            start = m.start() if start is None else start
+            digits = digits or any(c.isdigit() for c in m[0])
+        else:
+            start, digits = None, False
+    return len(buffer) if start is None else start

@@ -3,17 +3,20 @@
 The JSON is rendered as ``key: value`` lines so a recognizer sees a value's
 context word (``ssn: ...``) and names propagate, while every key and every
 string or number value is its own segment, redacted value by value so the
-string stays valid JSON.
+string stays valid JSON (``rewrite_json``: the request side and the answer guard both
+write their redactions back through it, keys included).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
+from pipeline.errors import DetectionError
 from pipeline.ingest.segments import MAX_DEPTH, Loc, Segment, TooDeep, format_loc, format_pointer
 
-__all__ = ["JsonRender", "parse_json_container"]
+__all__ = ["JsonRender", "parse_json_container", "rewrite_json"]
 
 
 def parse_json_container(text: str) -> Any:
@@ -86,3 +89,35 @@ class JsonRender:
         else:
             self.piece(json.dumps(value))
         self.piece("\n")
+
+
+def _get(root: Any, loc: Loc) -> Any:
+    for part in loc:
+        root = root[part]
+    return root
+
+
+def rewrite_json(original: str, edits: Sequence[tuple[Segment, str]]) -> str:
+    """``original`` with each segment's new text written back, still valid JSON.
+
+    Values first (by their original keys), then keys, deepest first.
+    A renamed key that collides with a sibling would silently drop a member, so it raises.
+    """
+    data = parse_json_container(original)
+    if data is None:
+        raise DetectionError("a JSON string no longer parses")
+    for seg, text in edits:
+        if not seg.key and seg.pointer:
+            _get(data, seg.pointer[:-1])[seg.pointer[-1]] = text
+    keys = [(seg, text) for seg, text in edits if seg.key and seg.pointer]
+    for seg, text in sorted(keys, key=lambda e: -len(e[0].pointer or ())):
+        pointer = seg.pointer or ()
+        parent = _get(data, pointer[:-1])
+        if text in parent:
+            raise DetectionError("a redacted key collides with another key")
+        renamed = {(text if k == pointer[-1] else k): v for k, v in parent.items()}
+        if len(pointer) == 1:
+            data = renamed
+        else:
+            _get(data, pointer[:-2])[pointer[-2]] = renamed
+    return json.dumps(data, ensure_ascii=False)

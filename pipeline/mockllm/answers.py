@@ -13,8 +13,9 @@ Deterministic for one request body (answers are seeded by the last message and
 - ``[[refuse]]`` → a refusal (content null); ``[[echo]]`` → the last user text back.
 - ``response_format`` ``json_object``/``json_schema`` → content is valid JSON (an instance
   of the schema for ``json_schema``).
-- ``logprobs``/``top_logprobs``, ``reasoning_effort`` (reasoning tokens), cached prompt
-  tokens (a repeated conversation prefix), ``service_tier`` in the usage/fields.
+- ``logprobs``/``top_logprobs`` (``[[alt:TEXT]]`` puts TEXT among the alternatives),
+  ``reasoning_effort`` (reasoning tokens), cached prompt tokens (a repeated conversation
+  prefix), ``service_tier`` in the usage/fields.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ _WORDS = (
 _PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*_\d+>")
 _TOOL_MARKER = re.compile(r"\[\[tool(?::([A-Za-z0-9_-]+))?\]\]")
 _ARGS_MARKER = re.compile(r"\[\[args:(\{.*?\})\]\]", re.DOTALL)
+_ALT_MARKER = re.compile(r"\[\[alt:(.+?)\]\]")
 _REASONING = {"none": 0, "minimal": 0, "low": 8, "medium": 32, "high": 64, "xhigh": 96}
 REFUSAL = "I'm sorry, but I can't help with that request."
 
@@ -190,14 +192,26 @@ def _cut(text: str, body: dict[str, Any]) -> tuple[str, str]:
     return text, "stop"
 
 
-def _logprobs(text: str, top: int) -> dict[str, Any]:
+def _logprobs(text: str, top: int, ex: Exchange) -> dict[str, Any]:
+    """Word-sized tokens with ``top`` alternatives each.
+
+    The first alternative is the token itself, the others variants of it;
+    ``[[alt:TEXT]]`` in the prompt makes TEXT the first token's last alternative
+    (a token the model weighed but did not write).
+    """
     tokens = re.findall(r"\S+\s*", text) or [text]
-    entries = [
-        {"token": t, "logprob": -0.01 * (i % 7), "bytes": list(t.encode()),
-         "top_logprobs": [{"token": t, "logprob": -0.01 * (i % 7), "bytes": list(t.encode())}
-                          for _ in range(top)]}
-        for i, t in enumerate(tokens)
-    ]
+
+    def alt(token: str, logprob: float) -> dict[str, Any]:
+        return {"token": token, "logprob": logprob, "bytes": list(token.encode())}
+
+    entries = []
+    for i, t in enumerate(tokens):
+        variants = [t, t.upper(), t.capitalize(), t.strip(), t.lower() + " "]
+        alts = [alt(variants[k % len(variants)], -0.01 * (i % 7) - k) for k in range(top)]
+        entries.append({**alt(t, -0.01 * (i % 7)), "top_logprobs": alts})
+    given = _ALT_MARKER.search(ex.last_text)
+    if given is not None and top and entries:
+        entries[0]["top_logprobs"][-1] = alt(given.group(1), -3.0)
     return {"content": entries, "refusal": None}
 
 
@@ -224,7 +238,8 @@ def _choice(ex: Exchange, index: int) -> tuple[dict[str, Any], int]:
     choice: dict[str, Any] = {"index": index, "message": message, "finish_reason": finish,
                               "logprobs": None}
     if ex.body.get("logprobs") and message["content"] is not None:
-        choice["logprobs"] = _logprobs(message["content"], int(ex.body.get("top_logprobs") or 0))
+        top = int(ex.body.get("top_logprobs") or 0)
+        choice["logprobs"] = _logprobs(message["content"], top, ex)
     return choice, len(spoken.split())
 
 

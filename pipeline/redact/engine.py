@@ -17,7 +17,6 @@ so it stays valid JSON. Stripped attachments are removed last.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -25,7 +24,8 @@ from typing import Any
 from pipeline.decide.policy import OperatorSpec, Policy, Rule
 from pipeline.errors import DetectionError
 from pipeline.events import Action, Decision, Finding, InboundPrompt, Message
-from pipeline.ingest.units import Loc, Segment, TextUnit, parse_json_container
+from pipeline.ingest.json_text import rewrite_json
+from pipeline.ingest.units import Loc, Segment, TextUnit
 from pipeline.redact.operators import OperatorContext, get_operator
 from pipeline.redact.pseudonyms import PseudonymBook
 
@@ -191,7 +191,7 @@ def apply_texts(
         else:
             in_json.setdefault(seg.loc, []).append((seg, text))
     for loc, edits in in_json.items():
-        _set(out, loc, _rewrite_json(_get(out, loc), edits))
+        _set(out, loc, rewrite_json(_get(out, loc), edits))
     if strip_paths:
         _strip(out, strip_paths)
     return out
@@ -205,28 +205,6 @@ def _get(root: Any, loc: Loc) -> Any:
 
 def _set(root: Any, loc: Loc, value: Any) -> None:
     _get(root, loc[:-1])[loc[-1]] = value
-
-
-def _rewrite_json(original: str, edits: Sequence[tuple[Segment, str]]) -> str:
-    """Values first (by their original keys), then keys, deepest first."""
-    data = parse_json_container(original)
-    if data is None:
-        raise DetectionError("a JSON string no longer parses")
-    for seg, text in edits:
-        if not seg.key and seg.pointer is not None:
-            _set(data, seg.pointer, text)
-    keys = [(seg, text) for seg, text in edits if seg.key and seg.pointer is not None]
-    for seg, text in sorted(keys, key=lambda e: -len(e[0].pointer or ())):
-        pointer = seg.pointer or ()
-        parent = _get(data, pointer[:-1])
-        if text in parent:
-            raise DetectionError("a redacted key collides with another key")
-        renamed = {(text if k == pointer[-1] else k): v for k, v in parent.items()}
-        if len(pointer) == 1:
-            data = renamed
-        else:
-            _set(data, pointer[:-1], renamed)
-    return json.dumps(data, ensure_ascii=False)
 
 
 def _strip(request: dict[str, Any], paths: Sequence[str]) -> None:

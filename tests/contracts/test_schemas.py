@@ -65,3 +65,21 @@ def test_asyncapi_refers_to_existing_v2_schemas() -> None:
             "v2/audit.json"} <= v2
     for ref in v2:
         assert (SCHEMA_DIR.parent / ref).is_file(), ref
+
+
+def test_asyncapi_documents_the_response_stream_and_v2_responses() -> None:
+    """``prompts.responses.stream`` (v2 only, so not in topics.py's v1 map) is a channel with
+    the v2 chunk message and an operation to receive it; responses carry v2 too."""
+    doc = yaml.safe_load(ASYNCAPI.read_text())
+    messages = doc["components"]["messages"]
+    by_address = {c["address"]: c for c in doc["channels"].values()}
+    stream = by_address[Settings().topics.responses_stream]
+    refs = {messages[m["$ref"].rsplit("/", 1)[-1]]["payload"]["schema"]["$ref"]
+            for m in stream["messages"].values()}
+    assert refs == {"v2/response_chunk.json"}
+    responses = by_address[Settings().topics.responses]
+    assert "v2/response.json" in {messages[m["$ref"].rsplit("/", 1)[-1]]["payload"]["schema"]
+                                  ["$ref"] for m in responses["messages"].values()}
+    channel = next(k for k, c in doc["channels"].items() if c is stream)
+    assert any(op["channel"]["$ref"] == f"#/channels/{channel}" and op["action"] == "receive"
+               for op in doc["operations"].values())

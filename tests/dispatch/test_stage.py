@@ -150,7 +150,7 @@ async def test_guard_is_applied_before_the_response_is_produced() -> None:
     ]
     validator("response.json").validate(response)
     (audit,) = h.on("audit")
-    validator("audit.json").validate(audit)
+    validator("audit.json", "v2").validate(audit)
 
 
 async def test_failing_guard_fails_closed() -> None:
@@ -186,7 +186,7 @@ async def test_started_prompt_without_idempotency_keys_is_outcome_unknown() -> N
     assert await h.handle(approved_event("p1")) == "failed"
     assert h.requests == []
     (dlq,) = h.on("dlq")
-    validator("dlq.json").validate(dlq)
+    validator("dlq.json", "v2").validate(dlq)
     assert dlq["reason"] == "outcome_unknown" and dlq["stage"] == "dispatch"
     assert h.on("responses")[0]["reason"] == "outcome_unknown"
 
@@ -217,7 +217,7 @@ async def test_permanent_status_goes_to_dlq_and_requester(status: int) -> None:
     assert await h.handle(approved_event("p1")) == "failed"
     assert len(h.requests) == 1
     (dlq,) = h.on("dlq")
-    validator("dlq.json").validate(dlq)
+    validator("dlq.json", "v2").validate(dlq)
     assert dlq["reason"] == f"http_{status}" and dlq["source"]["offset"] == 42
     (response,) = h.on("responses")
     validator("response.json").validate(response)
@@ -252,7 +252,7 @@ async def test_invalid_event_goes_to_dlq_with_encrypted_payload() -> None:
     h = Harness(ok)
     assert await h.handle(b"{not json") == "dlq"
     (dlq,) = h.on("dlq")
-    validator("dlq.json").validate(dlq)
+    validator("dlq.json", "v2").validate(dlq)
     assert dlq["reason"] == "invalid_json" and h.on("responses") == []
     from pipeline.crypto import Envelope
 

@@ -372,3 +372,65 @@ async def test_v1_events_still_get_v1_responses(mock: TestServer) -> None:
     validator("response.json").validate(response)
     assert response["schema_version"] == "v1" and response["answer"]
     assert h.state.bodies["p1"][0]["messages"] == approved_event("p1")["messages"]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_an_alternative_token_with_a_value_is_never_delivered(
+    mock: TestServer, stream: bool
+) -> None:
+    """The answer text is clean, but a token the model weighed (top_logprobs) is a secret:
+    it is removed from its list, the rest of the logprobs stay, and the audit says where."""
+    request = {"model": "m", "logprobs": True, "top_logprobs": 3, "stream": stream,
+               "messages": [user(f"Summarise the plan [[alt:{SECRET}]]")]}
+    h = harness(mock)
+    assert await h.handle(approved_v2_event("p1", request)) == "answered"
+    assert SECRET not in json.dumps(h.sent, default=str)
+    choice = h.response()["response"]["choices"][0]
+    entries = choice["logprobs"]["content"]
+    assert "".join(e["token"] for e in entries) == choice["message"]["content"]
+    assert len(entries[0]["top_logprobs"]) == 2 and len(entries[1]["top_logprobs"]) == 3
+    (audit,) = h.on("audit")
+    validator("audit.json", "v2").validate(audit)
+    assert audit["detail"]["withheld"] == [
+        {"path": "choices[0].logprobs.content[0].top_logprobs[2]",
+         "reason": "finding_in_alternative"}]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_logprobs_of_a_choice_with_a_finding_are_withheld_and_audited(
+    mock: TestServer, stream: bool
+) -> None:
+    """Tokens spell the raw answer out: a choice with a finding delivers no logprobs, in the
+    response or in any chunk."""
+    request = {"model": "m", "logprobs": True, "top_logprobs": 1, "stream": stream,
+               "messages": [user(f"[[echo]] my token is {SECRET} ok")]}
+    h = harness(mock)
+    assert await h.handle(approved_v2_event("p1", request)) == "answered"
+    assert SECRET[:8] not in json.dumps(h.sent, default=str)
+    assert h.response()["response"]["choices"][0]["logprobs"] is None
+    if stream:
+        assert all(c["logprobs"] is None for r in h.chunks() for c in r["chunk"]["choices"])
+    (audit,) = h.on("audit")
+    validator("audit.json", "v2").validate(audit)
+    assert audit["detail"]["withheld"] == [{"path": "choices[0].logprobs",
+                                            "reason": "finding_in_choice"}]
+    assert [f["path"] for f in audit["findings"]] == ["choices[0].message.content"]
+
+
+async def test_a_value_in_an_argument_key_is_redacted_in_place(mock: TestServer) -> None:
+    """JSON keys are scanned too: the key is renamed, the arguments still parse, and the
+    finding's path names the member by its position (``#1``), not by the key it is about."""
+    args = json.dumps({"customers": {"first": 0, SECRET: {"plan": "gold"}}})
+    request = {"model": "m", "tools": [LOOKUP_TOOL], "stream": False,
+               "messages": [user(f"Look up [[tool]] [[args:{args}]]")]}
+    for stream in (False, True):
+        h = harness(mock)
+        request["stream"] = stream
+        assert await h.handle(approved_v2_event("p1", request)) == "answered"
+        call = h.response()["response"]["choices"][0]["message"]["tool_calls"][0]
+        assert json.loads(call["function"]["arguments"]) == {
+            "customers": {"first": 0, "[SECRET]": {"plan": "gold"}}}
+        assert SECRET[:8] not in json.dumps(h.sent, default=str)
+        (finding,) = h.response()["findings"]
+        assert finding["path"] == (
+            "choices[0].message.tool_calls[0].function.arguments/customers/#1#")

@@ -136,7 +136,7 @@ def test_permanent_failure_goes_to_dlq_and_requester_hears_back(
         worker["topics"].dlq, support.ids_answered([event["id"]]), 20
     )
     (entry,) = [d for d in dlq if d["id"] == event["id"]]
-    validator("dlq.json").validate(entry)
+    validator("dlq.json", "v2").validate(entry)
     assert entry["stage"] == "dispatch" and entry["reason"] == reason
     src = entry["source"]
     keys = KeyRing.parse(worker["keys"])
