@@ -25,7 +25,7 @@ from pipeline.dispatch.guard import GuardSession
 from pipeline.dispatch.logprobs import guard_logprobs
 from pipeline.events import Finding
 from pipeline.ingest.json_text import JsonRender, parse_json_container, rewrite_json
-from pipeline.ingest.segments import Loc, Segment, TooDeep, format_pointer
+from pipeline.ingest.segments import Segment, TooDeep, hidden_keys, public_path
 
 __all__ = ["guard_completion", "guard_json_text", "wire_finding"]
 
@@ -76,42 +76,18 @@ async def guard_json_text(
         ]
         for seg in render.segments
     ]
-    hidden: set[Loc] = {
-        seg.pointer for seg, mine in zip(render.segments, per_segment, strict=True)
-        if seg.key and mine and seg.pointer is not None
-    }
+    flagged = {seg.path for seg, mine in zip(render.segments, per_segment, strict=True) if mine}
+    hidden = hidden_keys(render.segments, flagged)
     findings: list[dict[str, Any]] = []
     edits: list[tuple[Segment, str]] = []
     for seg, mine in zip(render.segments, per_segment, strict=True):
         seg_text = whole[seg.start : seg.end]
-        where = path + format_pointer(_masked(parsed, seg.pointer or (), hidden))
-        findings += [wire_finding(f, where + ("#" if seg.key else "")) for f in mine]
+        findings += [wire_finding(f, path + public_path(seg, hidden)) for f in mine]
         rendered = session.render(seg_text, mine)  # also re-identifies placeholders
         if rendered != seg_text:
             edits.append((seg, rendered))
     # Untouched JSON is delivered byte for byte as the model wrote it.
     return (rewrite_json(text, edits) if edits else text), findings
-
-
-def _masked(doc: Any, pointer: Loc, hidden: set[Loc]) -> Loc:
-    """``pointer`` with every key that had a finding written as ``#<its position>``.
-
-    A finding's path must not carry the value it is about: ``{"jane@corp.com": {...}}``
-    would put the address in the audit record as ``…/jane@corp.com#``. Such a member is
-    named by its position in its object instead (``…/#0#``, and ``…/#0/plan`` below it).
-    """
-    out: list[str | int] = []
-    node = doc
-    for depth, part in enumerate(pointer):
-        if pointer[: depth + 1] in hidden and isinstance(node, dict):
-            out.append(f"#{list(node).index(part)}")
-        else:
-            out.append(part)
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int):
-            node = node[part]
-    return tuple(out)
 
 
 async def _guard_text(

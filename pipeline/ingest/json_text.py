@@ -55,37 +55,41 @@ class JsonRender:
         self.parts.append(text)
         self.size += len(text)
 
-    def segment(self, text: str, pointer: Loc, *, key: bool = False) -> None:
+    def segment(
+        self, text: str, pointer: Loc, positions: tuple[int, ...], *, key: bool = False
+    ) -> None:
         if text:
             path = self.base + format_pointer(pointer) + ("#" if key else "")
             self.segments.append(Segment(path, self.size, self.size + len(text), self.loc,
-                                         pointer, key))
+                                         pointer, key, positions))
         self.piece(text)
 
-    def value(self, value: Any, pointer: Loc, depth: int) -> None:
+    def value(
+        self, value: Any, pointer: Loc, depth: int, positions: tuple[int, ...] = ()
+    ) -> None:
         if depth > MAX_DEPTH:
             raise TooDeep("JSON string nested too deep")
         if isinstance(value, dict):
-            for k, v in value.items():
+            for i, (k, v) in enumerate(value.items()):
                 self.piece("  " * depth)
-                self.segment(k, (*pointer, k), key=True)
+                self.segment(k, (*pointer, k), (*positions, i), key=True)
                 self.piece(":")
-                self._member(v, (*pointer, k), depth)
+                self._member(v, (*pointer, k), depth, (*positions, i))
         elif isinstance(value, list):
             for i, v in enumerate(value):
                 self.piece("  " * depth + "-")
-                self._member(v, (*pointer, i), depth)
+                self._member(v, (*pointer, i), depth, (*positions, i))
 
-    def _member(self, value: Any, pointer: Loc, depth: int) -> None:
+    def _member(self, value: Any, pointer: Loc, depth: int, positions: tuple[int, ...]) -> None:
         if isinstance(value, dict | list):
             self.piece("\n")
-            self.value(value, pointer, depth + 1)
+            self.value(value, pointer, depth + 1, positions)
             return
         self.piece(" ")
         if isinstance(value, str):
-            self.segment(value, pointer)
+            self.segment(value, pointer, positions)
         elif isinstance(value, int | float) and not isinstance(value, bool):
-            self.segment(json.dumps(value), pointer)
+            self.segment(json.dumps(value), pointer, positions)
         else:
             self.piece(json.dumps(value))
         self.piece("\n")

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from pipeline.events import Message
+from pipeline.ingest.segments import public_index
 from pipeline.ingest.units import Segment, request_units
 from pipeline.redact.engine import apply_texts, segment_findings
 
@@ -28,19 +29,27 @@ class ReviewMessages(list[Message]):
 
     request: dict[str, Any] | None = None
     segments: tuple[Segment, ...] = ()
+    paths: tuple[str, ...] = ()  # each segment's path as records write it
 
 
-def open_original(clear: bytes) -> ReviewMessages:
+def open_original(clear: bytes, findings: Sequence[dict[str, Any]] = ()) -> ReviewMessages:
+    """The original's texts; labels and ``paths`` as the item's ``findings`` wrote them."""
     body = orjson.loads(clear)
     if "request" not in body:
         return ReviewMessages(Message(m["role"], m["content"]) for m in body["messages"])
     request = body["request"]
     units, _ = request_units(request)
     segments, texts, _ = segment_findings(units, ())
-    out = ReviewMessages(Message(f"{t.role} · {s.path}", t.content) for s, t in zip(
-        segments, texts, strict=True))
+    # A key that held a value is named by its position, in labels too (the masked view).
+    index = public_index(segments, {str(f.get("path", "")) for f in findings})
+    paths = [""] * len(segments)
+    for path, i in index.items():
+        paths[i] = path
+    out = ReviewMessages(Message(f"{t.role} · {p}", t.content) for p, t in zip(
+        paths, texts, strict=True))
     out.request = request
     out.segments = tuple(segments)
+    out.paths = tuple(paths)
     return out
 
 
@@ -48,10 +57,10 @@ def review_findings(
     messages: Sequence[Message], findings: Sequence[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """Findings with ``message_index`` naming the ``Message`` they are in (v2: by path)."""
-    segments = getattr(messages, "segments", ())
-    if not segments:
+    paths = getattr(messages, "paths", ())
+    if not paths:
         return [dict(f) for f in findings]
-    index = {s.path: i for i, s in enumerate(segments)}
+    index = {p: i for i, p in enumerate(paths)}
     return [{**f, "message_index": index.get(str(f.get("path", "")), -1)} for f in findings]
 
 

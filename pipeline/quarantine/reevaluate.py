@@ -73,6 +73,7 @@ class PolicyReevaluator:
     ) -> Verdict:
         """A v2 original: the whole request judged as classify would (attachments included)."""
         from pipeline.ingest.parse import inbound_from_dict
+        from pipeline.ingest.segments import public_findings
         from pipeline.ingest.units import locate
         from pipeline.redact import PseudonymBook
 
@@ -81,7 +82,7 @@ class PolicyReevaluator:
         prompt = inbound_from_dict({**event, "request": request})
         findings = locate(prompt.units, self._engine.detect(list(prompt.messages)))
         decision = self._engine.decide(prompt, findings)
-        wire = [f.to_dict() for f in findings]
+        wire = [f.to_dict() for f in public_findings(prompt.units, findings)]
         if decision.action is Action.BLOCK:
             return Verdict(True, decision.to_dict(), wire)
         sent = self._engine.redact_request(prompt, findings, decision, PseudonymBook())

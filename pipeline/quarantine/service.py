@@ -95,7 +95,7 @@ class ReviewService:
         if self.keyring is None:
             raise Conflict("no vault keys configured")
         clear = self.keyring.decrypt(Envelope.from_dict(item.original), aad=item.id.encode())
-        return open_original(clear)
+        return open_original(clear, item.findings)
 
     def audit_record(self, event: str, item: QuarantineItem, who: Reviewer, **kw: Any) -> Record:
         detail = {"role": str(who.role), "via": who.via, **kw.pop("detail", {})}

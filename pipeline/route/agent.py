@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import faust
@@ -59,7 +59,12 @@ def register(app: faust.App, ctx: WorkerContext, classifier: Classifier) -> None
                 _count(ctx, routed, events, started)
 
 
-async def _detect(runner: BatchRunner, raws: list[RawEvent]) -> list[Routed]:
+async def _detect(
+    runner: BatchRunner,
+    raws: list[RawEvent],
+    wall_clock: Callable[[], float] = time.monotonic,
+    cpu_clock: Callable[[], float] = time.process_time,
+) -> list[Routed]:
     """Run the batch; once more if it timed out while this process was frozen or starved.
 
     A worker stopped (SIGSTOP, a paused VM) or starved of CPU mid-detection wakes to find its
@@ -69,10 +74,10 @@ async def _detect(runner: BatchRunner, raws: list[RawEvent]) -> list[Routed]:
     not. So a batch whose timeouts came with less CPU than half its wall time runs again, and
     whatever that run decides stands (a genuine overrun times out again: fail closed).
     """
-    wall, cpu = time.monotonic(), time.process_time()
+    wall, cpu = wall_clock(), cpu_clock()
     routed = await runner.run(raws)
     timed_out = any(r.reason is DetectionFailure.TIMEOUT for r in routed)
-    if timed_out and time.process_time() - cpu < 0.5 * (time.monotonic() - wall):
+    if timed_out and cpu_clock() - cpu < 0.5 * (wall_clock() - wall):
         log.warning("detection timed out while the worker was frozen or starved; detecting again")
         routed = await runner.run(raws)
     return routed

@@ -26,6 +26,7 @@ from pipeline.errors import DetectionFailure, InvalidEvent
 from pipeline.events import Action, Decision, Finding, InboundPrompt
 from pipeline.ingest import parse_inbound
 from pipeline.ingest.parse import peek_identity
+from pipeline.ingest.segments import public_findings
 from pipeline.records import (
     ApprovedRequest,
     AuditEvent,
@@ -133,6 +134,7 @@ class Classifier:
             if decision.action is Action.BLOCK:
                 return self._quarantine(raw, prompt, decision, findings)
             request, pseudonyms = self._policy.redact(prompt, findings, decision)
+            findings = public_findings(prompt.units, findings)  # from here on: records
         except Exception as exc:  # a policy bug must not approve anything
             return self._fail_closed(raw, prompt, exc)
         wire = self._stamped(decision)
@@ -161,6 +163,7 @@ class Classifier:
         original = self._keys.encrypt(
             orjson.dumps({"request": _request_of(prompt)}), aad=prompt.id.encode()
         )
+        findings = public_findings(prompt.units, findings)  # no key that is a value, spelled out
         wire = self._stamped(decision)
         roles, lengths = _shape(prompt)
         value = QuarantinedRequest(

@@ -79,3 +79,41 @@ async def test_reveal_labels_each_text_with_its_path(service: Any) -> None:
     revealed = await svc.reveal(REVIEWER, "p-v2")
     by_role = {m.role: m.content for m in revealed}
     assert by_role[f"assistant · {ARGS}"] == EMAIL
+
+
+def _held_with_key_finding(keyring: KeyRing) -> dict[str, Any]:
+    """Arguments keyed by an address: classify's record names that key by position."""
+    from pipeline.ingest.segments import public_findings
+
+    request = dict(agent_request(image=False))
+    messages = [dict(m) for m in request["messages"]]
+    call = dict(messages[3]["tool_calls"][0])
+    call["function"] = {"name": "lookup", "arguments": json.dumps({EMAIL: {"tier": "gold"}})}
+    messages[3] = {**messages[3], "tool_calls": [call]}
+    request["messages"] = messages
+    prompt = parse_inbound(orjson.dumps(event("p-key", request)), 10**6)
+    key_path = "messages[3].tool_calls[0].function.arguments/" + EMAIL + "#"
+    [(_, text)] = [(s, t) for u in prompt.units for s, t in u.segment_texts() if s.path == key_path]
+    finding = Finding("EMAIL_ADDRESS", Category.PII, 3, 0, len(text), 0.9, "Email", key_path)
+    [public] = public_findings(prompt.units, [finding])
+    original = keyring.encrypt(orjson.dumps({"request": request}), aad=b"p-key")
+    decision = Decision(Action.BLOCK, ("globex.pii.block",), ("1 finding → block",), "confidential")
+    return QuarantinedRequest(Identity("p-key", "acme", "alice"), "gpt-4o", decision, (public,),
+                              original).to_dict()
+
+
+async def test_a_key_finding_is_masked_and_released_redacted_by_its_position() -> None:
+    keyring = KeyRing.parse(KeyRing.generate_spec("k1"))
+    svc, sink, _ = memory_service(keyring)
+    record = _held_with_key_finding(keyring)
+    assert EMAIL not in json.dumps(record["findings"])
+    svc.store.apply_quarantined(record)
+    masked = await svc.masked(REVIEWER, "p-key")
+    base = "messages[3].tool_calls[0].function.arguments"
+    [hit] = [m for m in masked if m.role.endswith(f"{base}/#0#")]
+    assert [s.masked for s in hit.segments] == [True]
+    assert all(EMAIL not in m.role for m in masked)  # labels name the key by position
+    await svc.release(REVIEWER, "p-key", "redacted")
+    [approved] = [r.value for r in sink.records if r.topic == "prompts.approved"]
+    args = json.loads(approved["request"]["messages"][3]["tool_calls"][0]["function"]["arguments"])
+    assert args == {"<EMAIL_ADDRESS_1>": {"tier": "gold"}}

@@ -295,3 +295,43 @@ def test_v2_secret_in_a_tool_result_is_quarantined_with_the_whole_request_encryp
     audit = routed.records[1].value
     assert audit is not None
     validator("audit.json", "v2").validate(audit)
+
+
+def test_v2_a_key_that_is_a_value_never_appears_in_a_record(strip_classifier: Any) -> None:
+    """Tool arguments keyed by a person's name: the key is redacted in the request, and the
+    findings' paths name that member by its position, not by the name (approved, audit)."""
+    import json as _json
+
+    body = orjson.loads(agent_event())
+    body["request"]["messages"][3]["tool_calls"][0]["function"]["arguments"] = _json.dumps(
+        {"plan": "gold", "Alice Moreau": {"note": "Bob Stone called"}}
+    )
+    [routed] = run(strip_classifier, orjson.dumps(body))
+    assert routed.route == "approved"
+    for record in routed.records:
+        dumped = orjson.dumps(record.value)
+        assert b"Alice Moreau" not in dumped and b"Bob Stone" not in dumped
+    approved = routed.records[0].value
+    assert approved is not None
+    validator("approved.json", "v2").validate(approved)
+    base = "messages[3].tool_calls[0].function.arguments"
+    assert {f["path"] for f in approved["findings"]} == {f"{base}/#1#", f"{base}/#1/note"}
+    call = _json.loads(approved["request"]["messages"][3]["tool_calls"][0]["function"]["arguments"])
+    assert call == {"plan": "gold", "<PERSON_1>": {"note": "<PERSON_2> called"}}
+
+
+def test_v2_a_held_key_that_is_a_value_is_named_by_position(classifier: Classifier) -> None:
+    request = {"model": "gpt-4o", "messages": [
+        {"role": "user", "content": "store this"},
+        {"role": "tool", "tool_call_id": "c1",
+         "content": orjson.dumps({"AKIA" + "Q3EXAMPLE7KEYZZ9": "prod"}).decode()},
+    ]}
+    from tests.support.openai_requests import event as v2_event
+
+    [routed] = run(classifier, orjson.dumps(v2_event("k-1", request)))
+    assert routed.route == "quarantine"
+    for record in routed.records:
+        assert b"AKIAQ3EXAMPLE7KEYZZ9" not in orjson.dumps(record.value)
+    held = routed.records[0].value
+    assert held is not None
+    assert [f["path"] for f in held["findings"]] == ["messages[1].content/#0#"]

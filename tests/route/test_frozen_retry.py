@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 from pipeline.errors import DetectionFailure
@@ -14,33 +13,63 @@ HELD = Routed("quarantine", (), reason=DetectionFailure.TIMEOUT)
 PASSED = Routed("approved", ())
 
 
-class Runner:
-    """Times out on the first call, by sleeping (frozen: no CPU) or by spinning (a real overrun)."""
+class Clocks:
+    """Wall and CPU clocks the test moves: a machine's load can no longer change the verdict."""
 
-    def __init__(self, spin: bool) -> None:
-        self.spin = spin
+    def __init__(self) -> None:
+        self.wall = self.cpu = 0.0
+
+    def wall_clock(self) -> float:
+        return self.wall
+
+    def cpu_clock(self) -> float:
+        return self.cpu
+
+
+class Runner:
+    """Times out on the first call after ``cpu`` seconds of CPU in 0.3 s of wall time."""
+
+    def __init__(self, clocks: Clocks, cpu: float) -> None:
+        self.clocks, self.cpu = clocks, cpu
         self.calls = 0
 
     async def run(self, batch: Any) -> list[Routed]:
         self.calls += 1
         if self.calls > 1:
             return [PASSED]
-        if self.spin:
-            end = time.process_time() + 0.3
-            while time.process_time() < end:
-                pass
-        else:
-            await asyncio.sleep(0.3)
+        self.clocks.wall += 0.3
+        self.clocks.cpu += self.cpu
         return [HELD]
 
 
+async def _run(cpu: float) -> tuple[list[Routed], int]:
+    clocks = Clocks()
+    runner = Runner(clocks, cpu)
+    routed = await _detect(runner, [], clocks.wall_clock, clocks.cpu_clock)  # type: ignore[arg-type]
+    return routed, runner.calls
+
+
 async def test_a_timeout_without_cpu_is_detected_again() -> None:
-    runner = Runner(spin=False)
-    assert await _detect(runner, []) == [PASSED]  # type: ignore[arg-type]
-    assert runner.calls == 2
+    assert await _run(cpu=0.0) == ([PASSED], 2)  # frozen (SIGSTOP)
+    assert await _run(cpu=0.1) == ([PASSED], 2)  # starved: a third of a core
 
 
 async def test_a_timeout_that_burned_its_budget_stands() -> None:
-    runner = Runner(spin=True)
-    assert await _detect(runner, []) == [HELD]  # type: ignore[arg-type]
-    assert runner.calls == 1
+    assert await _run(cpu=0.3) == ([HELD], 1)
+    assert await _run(cpu=0.2) == ([HELD], 1)
+
+
+async def test_the_real_clocks_see_a_frozen_batch() -> None:
+    """Default clocks: a batch that only waits is detected again."""
+
+    class Sleeper:
+        calls = 0
+
+        async def run(self, batch: Any) -> list[Routed]:
+            self.calls += 1
+            if self.calls == 1:
+                await asyncio.sleep(0.3)
+                return [HELD]
+            return [PASSED]
+
+    assert await _detect(Sleeper(), []) == [PASSED]  # type: ignore[arg-type]
