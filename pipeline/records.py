@@ -8,7 +8,7 @@ redacted request as it will be sent); originals and dead-letter payloads
 arrive already encrypted.
 
 ``audit`` / ``dead_letter`` build the v1 dicts the stages not yet on v2
-(dispatch, review, privacy) still write.
+(review, privacy) still write; classify and dispatch write v2.
 """
 
 from __future__ import annotations
