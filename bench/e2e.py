@@ -39,9 +39,12 @@ SWEEP = {"quick": (), "full": (32, 128)}
 GIB = 1024
 
 
-def _configs(sweep: tuple[int, ...], vanilla: bool) -> list[Config]:
-    """Default config x1, x2, vanilla x1, then ours x1 at other batch sizes."""
+def _configs(sweep: tuple[int, ...], vanilla: bool, baseline: Path | None = None) -> list[Config]:
+    """Default config x1, x2, (a baseline checkout x1, x2), vanilla x1, then other batch sizes."""
     configs = [Config("ours-1w", "ours", 1), Config("ours-2w", "ours", 2)]
+    if baseline is not None:
+        configs += [Config("baseline-1w", "ours", 1, code=baseline),
+                    Config("baseline-2w", "ours", 2, code=baseline)]
     if vanilla:
         configs.append(Config("vanilla-1w", "vanilla", 1))
     configs += [Config(f"ours-1w-batch{n}", "ours", 1, {"PROMPT_DLP_BATCH_SIZE": str(n)})
@@ -67,7 +70,7 @@ async def _run(args: argparse.Namespace, bootstrap: str, broker_pid: int | None,
     results: dict[str, Any] = {"meta": meta, "configs": []}
     ours_plan, vanilla_plan = PLANS[mode]
     sweep = () if args.no_sweep else SWEEP["full" if args.sweep else mode]
-    for index, cfg in enumerate(_configs(sweep, not args.no_vanilla)):
+    for index, cfg in enumerate(_configs(sweep, not args.no_vanilla, args.baseline)):
         print(f"== {cfg.name}", flush=True)
         plan = vanilla_plan if cfg.kind == "vanilla" else ours_plan
         reference = None
@@ -147,6 +150,9 @@ def main() -> None:
     parser.add_argument("--no-sweep", action="store_true", help="skip the batch-size sweep")
     parser.add_argument("--sweep", action="store_true", help="run the sweep in --quick mode too")
     parser.add_argument("--no-vanilla", action="store_true", help="skip vanilla presidio")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="also run the classify worker from this checkout (same venv), "
+                             "e.g. a worktree of an older commit, for same-run ratios")
     args = parser.parse_args()
 
     from bench.harness.broker import LocalBroker

@@ -30,6 +30,7 @@ class WorkerProc:
     env: dict[str, str]
     log_path: Path
     metrics_port: int | None = None
+    cwd: Path = REPO
     proc: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
     peak_rss: int | None = field(default=None)
@@ -37,7 +38,7 @@ class WorkerProc:
     def start(self) -> None:
         log = self.log_path.open("wb")
         self.started_at = time.monotonic()
-        self.proc = subprocess.Popen(self.argv, env=self.env, cwd=REPO, stdout=log,
+        self.proc = subprocess.Popen(self.argv, env=self.env, cwd=self.cwd, stdout=log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
 

@@ -40,7 +40,7 @@ def markdown(results: dict[str, Any]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for cfg in results["configs"]:
-        burst = next((b for b in cfg.get("bursts", []) if b.get("best")), {})
+        burst: dict[str, Any] = next((b for b in cfg.get("bursts", []) if b.get("best")), {})
         tries = ", ".join(str(b.get("throughput")) for b in cfg.get("bursts", []))
         cores = burst.get("cpu_cores", {})
         wcores = sum(v for k, v in cores.items() if k.startswith(cfg["name"]))

@@ -37,6 +37,7 @@ class Config:
     kind: str
     workers: int
     env: dict[str, str] = field(default_factory=dict)
+    code: Path | None = None  # run ``pipeline`` from this checkout (a baseline commit)
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,11 @@ def _workers(cfg: Config, topics: dict[str, str], bootstrap: str, tag: str, run_
                                                              "PROMPT_DLP_BATCH_LINGER_SECONDS")},
             **cfg.env,
         }
+        if cfg.code is not None:  # the same venv, another commit's code first on the path
+            env["PYTHONPATH"] = str(cfg.code)
         argv = procs.python_argv("-m", "pipeline", "worker", "--role", "classify")
-        out.append(procs.WorkerProc(f"{cfg.name}-{i}", argv, env, log, metrics_base + i))
+        out.append(procs.WorkerProc(f"{cfg.name}-{i}", argv, env, log, metrics_base + i,
+                                    cwd=cfg.code or procs.REPO))
     return out
 
 
