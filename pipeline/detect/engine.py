@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from presidio_analyzer import AnalyzerEngine, ContextAwareEnhancer, EntityRecognizer
 from presidio_analyzer import RecognizerResult as Result
 from presidio_analyzer.nlp_engine import NlpArtifacts
+from wordfreq import zipf_frequency
 
 from pipeline.config import Settings
 from pipeline.detect.artifacts import Deadline, PromptArtifacts
@@ -41,6 +42,11 @@ DEFAULT_SECONDS_PER_KB = 0.05
 _SECRET_ENTITIES = sorted(
     {e for cls in SECRET_RECOGNIZERS for e in (cls.entity_type, *cls.extra_entities)}
 )
+
+
+def _ordinary_word(fragment: str) -> bool:
+    """A fragment that reads as a word of prose ("end", "Thanks"), not a piece of a key."""
+    return fragment.isalpha() and zipf_frequency(fragment.lower(), "en", wordlist="small") >= 3.0
 
 
 class NoContextEnhancer(ContextAwareEnhancer):
@@ -138,20 +144,40 @@ class DetectionEngine:
         return found
 
     def _rejoined(self, text: str, deadline: Deadline) -> list[Candidate]:
-        """Secrets that only match once whitespace inside a token is removed."""
+        """Secrets that only match once whitespace inside a token is removed.
+
+        Joins grow one fragment at a time from a provider prefix. The first join that matches
+        is kept, then grown while the next fragment is not an ordinary word and the match still
+        runs to the join's end: a wrapped key can match its format early (a legacy OpenAI key
+        at 36 of its 51 characters) and the rest must not leak, while "… end" is not glued on.
+        """
         out: list[Candidate] = []
-        done_until = -1
+        start_of: int | None = None
+        best: list[Candidate] = []
+        settled = False
+        previous = ""
         for joined, offsets in split_tokens(text, deadline):
-            if offsets[0] <= done_until:
-                continue  # a shorter join from this prefix already formed a token
+            if offsets[0] != start_of:
+                out.extend(best)
+                start_of, best, settled, previous = offsets[0], [], False, ""
+            fragment, previous = joined[len(previous):], joined
+            if settled or (best and _ordinary_word(fragment)):
+                settled = True
+                continue
             results = self.analyzer.analyze(joined, LANGUAGE, entities=_SECRET_ENTITIES,
                                             nlp_artifacts=self.nlp.bare(joined, deadline))
+            grown = []
             for c in self._candidates(results):
                 start, end = offsets[c.start], offsets[c.end - 1] + 1
-                done_until = max(done_until, end)  # this token is settled either way
-                if any(ch.isspace() for ch in text[start:end]):
-                    out.append(Candidate(c.entity_type, c.category, start, end, c.score * 0.9,
-                                         c.detector))
+                if any(ch.isspace() for ch in text[start:end]) and (
+                        not best or c.end == len(joined)):
+                    grown.append(Candidate(c.entity_type, c.category, start, end,
+                                           c.score * 0.9, c.detector))
+            if grown:
+                best = grown
+            elif best:
+                settled = True  # the fragment is not part of the token
+        out.extend(best)
         return out
 
     @staticmethod

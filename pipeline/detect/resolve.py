@@ -128,7 +128,9 @@ def _name_above(text: str, start: int) -> list[Candidate]:
                       "PersonAboveAddress")]
 
 
-_LOCAL_PART = regex.compile(r"^(.*?)(?:@|\s?[\[(<{]\s?at\s?[\])>}]\s?|\s+at\s+)", regex.IGNORECASE)
+# No "^": with a start position, "^" only matches at the string's real start (re and regex
+# alike), which silently disabled this rule for every address not at offset 0.
+_LOCAL_PART = regex.compile(r"(.*?)(?:@|\s?[\[(<{]\s?at\s?[\])>}]\s?|\s+at\s+)", regex.IGNORECASE)
 _ROLE_MAILBOXES = frozenset(
     {"info", "support", "sales", "admin", "contact", "hello", "team", "billing", "jobs", "help",
      "office", "mail", "news", "press", "security", "abuse", "postmaster", "webmaster", "hr",
