@@ -55,3 +55,21 @@ def test_wrapped_legacy_openai_key_is_covered_to_its_end(found: Found) -> None:
     key = "sk-GcF LRPy88 QVHX3Q qkDCPT 3BlbkF J2mU9q BOGw9B quINhJ ZUS"
     assert ("OPENAI_API_KEY", key) in found(f"does it look complete?\n\n{key}\n\nthanks")
     assert ("OPENAI_API_KEY", key) in found(f"pasted {key} end")
+
+
+def test_spacy_stop_words_read_without_the_language_packages() -> None:
+    """The file-level read gives exactly spaCy's lists (and never imports spacy.lang.fr)."""
+    import importlib
+    import subprocess
+    import sys
+
+    from pipeline.detect.stopwords import stop_words
+
+    languages = ("en", "de", "fr", "es")
+    expected = frozenset().union(*(
+        importlib.import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS for lang in languages))
+    assert stop_words(languages) == expected
+    probe = ("import sys; from pipeline.detect.stopwords import stop_words; "
+             "stop_words(('fr',)); print('spacy.lang.fr' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

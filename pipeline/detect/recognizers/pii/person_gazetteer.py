@@ -13,7 +13,6 @@ and names only) are left to the model and the cues. Middle initials and particle
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -23,6 +22,7 @@ from wordfreq import zipf_frequency
 from pipeline.detect.base import Candidate, Deadline, Recognizer
 from pipeline.detect.names_index import names_index
 from pipeline.detect.ner_filters import LEADING_WORDS, MODEL_SUFFIXES, ORG_WORDS
+from pipeline.detect.stopwords import stop_words
 from pipeline.detect.vocab import is_product
 from pipeline.events import Category
 
@@ -45,9 +45,7 @@ _INVERTED = regex.compile(rf"(?<![\p{{L}}\p{{N}}_@.-]){_WORD},[ ]?{_WORD}(?![\p{
 _LEGAL = frozenset({"Inc", "LLC", "Ltd", "Corp", "GmbH", "AG", "PLC", "LLP", "Holdings", "Group"})
 
 
-_STOP = frozenset().union(*(
-    importlib.import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS
-    for language in _LANGUAGES))
+_STOP = stop_words(_LANGUAGES)
 
 
 @lru_cache(maxsize=65_536)
