@@ -73,3 +73,23 @@ def test_spacy_stop_words_read_without_the_language_packages() -> None:
              "stop_words(('fr',)); print('spacy.lang.fr' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_whole_words_matches_the_regex_it_replaces() -> None:
+    """``whole_words`` finds what ``(?<![\\w-])word(?![\\w-])`` finds, on random texts."""
+    import random
+
+    import regex
+
+    from pipeline.detect.resolve import whole_words
+
+    seed = 1207
+    print(f"seed={seed}")
+    rng = random.Random(seed)
+    alphabet = ["Anna", "anna", "-", "_", " ", ".", "é", "\u0301", "7", "\n", "Ännä"]
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        for word in ("Anna", "Ännä"):
+            want = [m.start() for m in regex.finditer(
+                rf"(?<![\w-]){regex.escape(word)}(?![\w-])", text, overlapped=True)]
+            assert list(whole_words(text, word)) == want, (text, word)
