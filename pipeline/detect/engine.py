@@ -66,6 +66,25 @@ class NoContextEnhancer(ContextAwareEnhancer):
         return raw_results
 
 
+class _Analyzer(AnalyzerEngine):
+    """presidio's engine without its per-call context pass.
+
+    ``AnalyzerEngine._enhance_using_context`` regroups every result by recognizer (two list
+    scans per recognizer per call) only to hand each group to a recognizer-level hook that none
+    of ours overrides and to the enhancer, which is a no-op here: about 10 % of analysis time.
+    """
+
+    def _enhance_using_context(
+        self,
+        text: str,
+        raw_results: list[Result],
+        nlp_artifacts: NlpArtifacts,
+        recognizers: list[EntityRecognizer],
+        context: list[str] | None = None,
+    ) -> list[Result]:
+        return raw_results
+
+
 class DetectionEngine:
     """Detect secrets, personal data and org terms in chat messages."""
 
@@ -80,7 +99,7 @@ class DetectionEngine:
         self._timeout = settings.detect_timeout_seconds
         self._per_kb = seconds_per_kb
         self.nlp = ProseNlpEngine(settings.spacy_model, max(settings.batch_size, 16), max_ner_chars)
-        self.analyzer = AnalyzerEngine(
+        self.analyzer = _Analyzer(
             registry=build_registry(custom),
             nlp_engine=self.nlp,
             supported_languages=[LANGUAGE],
