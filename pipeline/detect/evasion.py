@@ -137,6 +137,9 @@ _ODD_GROUPS = regex.compile(
 )
 
 
+_GROUP_SEP = regex.compile(r"[ \t]*[-./|][ \t]*|[ \t]{2,4}")
+
+
 def _odd_card_groups(text: str) -> list[Edit]:
     if "  " not in text and not any(s in text for s in (" - ", " / ", " | ", " . ", "/", "|")):
         return []
@@ -144,6 +147,9 @@ def _odd_card_groups(text: str) -> list[Edit]:
     for m in _ODD_GROUPS.finditer(text, timeout=_TIMEOUT):
         chars = [(i, c) for i, c in enumerate(m.group(), m.start()) if c.isdigit()]
         digits = "".join(c for _, c in chars)
+        separators = {sep.strip() for sep in _GROUP_SEP.findall(m.group())}
+        if len(separators) > 1:
+            continue  # "4.6 / 4.7 / 1.14": one number is written with one separator
         if 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_ok(digits):
             edits.append(Edit(m.start(), m.end(), digits, tuple((i, i + 1) for i, _ in chars)))
     return edits
@@ -154,13 +160,16 @@ def _has_spoken_run(lowered: str) -> bool:
     run = 0
     for word in lowered.split():
         for part in word.strip(",-").split("-"):
+            if not part:
+                continue  # a lone separator ("four - nine"): neither breaks nor extends a run
             run = run + 1 if part in _DIGIT_WORDS else 0
             if run >= 7:
                 return True
     return False
 
 
-_SPACED_DIGITS = regex.compile(rf"(?<![\w.,/-])\d(?:{_SEP}\d(?![\w])){{7}}")
+# No look-behind here (the full scan has it): in "F-R-7-6-…" every digit follows a separator.
+_SPACED_DIGITS = regex.compile(rf"\d(?:{_SEP}\d(?![\w])){{7}}")
 
 
 def _has_spaced_digits(text: str) -> bool:

@@ -61,6 +61,7 @@ _CAPITALISED = regex.compile(
     r"(?<![\p{L}\p{N}_+/])\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:['\u2019-]\p{Lu}?\p{Ll}+)*"
     r"(?![\p{L}\p{N}_+/])"
 )
+_NOT_LETTER_OR_SPACE = regex.compile(r"[^\p{L} ]")
 _OPENER = regex.compile(r"(?:^|[.!?:]\s+|\n)[\s\"'«(*•-]*$")
 _NOT_NAME_WORDS = frozenset(
     ["I", "I'm", "I've", "I'll", "I'd", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
@@ -87,7 +88,8 @@ def _is_prose(line: str) -> bool:
     stripped = line.strip()
     if len(stripped) < 2 or _CODE_OR_LOG.match(stripped):
         return False
-    letters = sum(c.isalpha() or c == " " for c in stripped)
+    # Counted in C (a generator over every character was 5 % of detection time).
+    letters = len(stripped) - len(_NOT_LETTER_OR_SPACE.findall(stripped))
     return letters / len(stripped) >= 0.8
 
 

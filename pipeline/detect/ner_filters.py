@@ -12,7 +12,6 @@ capitalised phrases made of common words that are not all names ("Invalid Token 
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +20,7 @@ import regex
 from wordfreq import zipf_frequency
 
 from pipeline.detect.names_index import names_index
+from pipeline.detect.stopwords import stop_words
 from pipeline.detect.vocab import is_product
 
 __all__ = [
@@ -90,9 +90,7 @@ _COMMON_ZIPF = 3.5
 
 
 _LANGUAGES = ("en", "de", "fr", "es")
-_STOP = frozenset().union(*(
-    importlib.import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS
-    for language in _LANGUAGES))
+_STOP = stop_words(_LANGUAGES)
 # Nouns a brand heads and a person's name does not: "a Ted Baker handbag", "the Ralph Lauren
 # outlet". A person is "Priya's shop", with a possessive, which the trim step has removed.
 _BRAND_HEAD = regex.compile(

@@ -15,8 +15,9 @@ from pipeline.detect.base import Deadline
 __all__ = ["split_tokens"]
 
 # Prefixes of the fixed-format tokens in recognizers/secrets (see each class for its source).
+# Plain "sk-" covers OpenAI's legacy "sk-…T3BlbkFJ…" keys as well as sk-proj-/sk-ant-/sk-admin-.
 _PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "AKIA", "ASIA",
-             "AIza", "sk_live_", "rk_live_", "sk-proj-", "sk-ant-", "xoxa-", "xoxb-", "xoxp-",
+             "AIza", "sk_live_", "rk_live_", "sk-", "xoxa-", "xoxb-", "xoxp-",
              "xoxo-", "xoxs-", "xoxr-", "npm_", "SG.", "pypi-")
 _GAP = r"[ \t]{0,2}\r?\n?[ \t]{0,2}"
 # A prefix may itself be cut by the wrap ("github_p\nat_…", "sk_liv e_…"): a gap may sit

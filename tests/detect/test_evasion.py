@@ -13,6 +13,7 @@ from pipeline.detect.engine import DetectionEngine
 from pipeline.detect.normalize import normalize
 from pipeline.detect.validation import luhn_ok
 from pipeline.events import Message
+from tests.detect.conftest import Found
 from tests.detect.suites_io import load
 
 
@@ -101,3 +102,24 @@ def test_validation_still_applies_after_rejoining(engine: DetectionEngine) -> No
 
     assert cards(good) == [" ".join(good)]
     assert cards(bad) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        ("my social is two - four - seven - two - eight - nine - three - zero - four.", "US_SSN",
+         "two - four - seven - two - eight - nine - three - zero - four"),
+        ("IBAN: F-R-7-6-3-0-0-0-6-0-0-0-0-1-1-2-3-4-5-6-7-8-9-0-1-8-9 thanks", "IBAN_CODE",
+         "F-R-7-6-3-0-0-0-6-0-0-0-0-1-1-2-3-4-5-6-7-8-9-0-1-8-9"),
+    ],
+)
+def test_dash_spoken_and_letter_led_spacing(
+    found: Found, text: str, entity: str, value: str
+) -> None:
+    """Lone " - " separators keep a spoken run going; a run led by letters is still joined."""
+    assert (entity, value) in found(text)
+
+
+def test_mixed_separators_are_not_one_card(found: Found) -> None:
+    """A version list whose digits happen to pass Luhn is not a card number."""
+    assert found("Which releases are still supported: 4.6 / 4.7 / 1.14 / 1.13 / 4.12?") == []

@@ -104,6 +104,28 @@ _SPEAKER = regex.compile(
 )
 
 
+# A lone name the cue alone cannot vouch for ("ok Google!", "contact Sales at …"): addressed after
+# an interjection ("ok Lei!", "sure Obinna, …") or the object of a contacting verb ("contact
+# Felipe at …", "call Adaeze on …"). Counted only when the names index knows the word and it is
+# not a common English word (Zipf < 4: "Lei" 3.2, "Felipe" 3.4; "Google" 4.9, "Apple" 4.8).
+_VOCATIVE = regex.compile(
+    rf"(?:^|(?<=[.!?\n][ \t]{{0,3}}))(?i:ok|okay|k|yes|yeah|yep|no|nope|sure|great|perfect|nice|"
+    rf"cool|sorry|right|alright|bye|morning|thank you|thanks|cheers|congrats|welcome(?: back)?)"
+    rf",?[ ](?P<name>{_NAME_WORD})(?=[ ]?[!,?]|[ ]-[ ]|[ \t]*$)",
+    regex.MULTILINE,
+)
+_CONTACT = regex.compile(
+    rf"\b(?i:contact|email|e-mail|mail|call|phone|ring|reach|thank|invite|forward (?:it|this) to)"
+    rf"[ ](?P<name>{_NAME_WORD})"
+    r"(?=[ ](?:at|on|via|by|through|about|if|when|before|after)\b|[,.!?]|$)"
+)
+
+
+def _addressed(word: str) -> bool:
+    return names_index().is_name(word) and zipf_frequency(
+        word.lower(), "en", wordlist="small") < 4.0 and word not in _WORDS_NOT_NAMES
+
+
 def _speaker(word: str) -> bool:
     index = names_index()
     return index.is_name(word) and max(
@@ -138,6 +160,10 @@ class PersonContextRecognizer(Recognizer):
             words = match.group("name").split(" ")
             if all(_speaker(w) for w in words) and words[0] not in _WORDS_NOT_NAMES:
                 yield self.candidate(*match.span("name"), 0.6)
+        for pattern in (_VOCATIVE, _CONTACT):
+            for match in pattern.finditer(text, timeout=deadline.remaining()):
+                if _addressed(match.group("name")):
+                    yield self.candidate(*match.span("name"), 0.6)
         for pattern in (_SUBJECT, _ACTION_ITEM):
             for match in pattern.finditer(text, timeout=deadline.remaining()):
                 words = match.group("name").split(" ")

@@ -13,7 +13,6 @@ and names only) are left to the model and the cues. Middle initials and particle
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -23,6 +22,7 @@ from wordfreq import zipf_frequency
 from pipeline.detect.base import Candidate, Deadline, Recognizer
 from pipeline.detect.names_index import names_index
 from pipeline.detect.ner_filters import LEADING_WORDS, MODEL_SUFFIXES, ORG_WORDS
+from pipeline.detect.stopwords import stop_words
 from pipeline.detect.vocab import is_product
 from pipeline.events import Category
 
@@ -45,9 +45,7 @@ _INVERTED = regex.compile(rf"(?<![\p{{L}}\p{{N}}_@.-]){_WORD},[ ]?{_WORD}(?![\p{
 _LEGAL = frozenset({"Inc", "LLC", "Ltd", "Corp", "GmbH", "AG", "PLC", "LLP", "Holdings", "Group"})
 
 
-_STOP = frozenset().union(*(
-    importlib.import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS
-    for language in _LANGUAGES))
+_STOP = stop_words(_LANGUAGES)
 
 
 @lru_cache(maxsize=65_536)
@@ -90,6 +88,20 @@ def _is_name_pair(first: str, last: str, words: tuple[str, ...]) -> bool:
     return any(_rare(w) for w in (first, last))
 
 
+@lru_cache(maxsize=65_536)
+def _given_and_unknown(first: str, last: str) -> bool:
+    """A rare given name before a word no word list knows: a family name outside the index.
+
+    "Srinivasa Ramanujan", "Mingzhe Quanbao": the second word is in none of the four languages'
+    frequency lists (Zipf 0), so it is no ordinary word; products and stop words are excluded.
+    """
+    if not (_given(first) and _rare(first)) or len(last) < 4 or last in MODEL_SUFFIXES:
+        return False
+    if any(w.lower() in _STOP or w in _LEGAL or is_product(w) for w in (first, last)):
+        return False
+    return _zipf(last) == 0.0 and _zipf(first) < _COMMON
+
+
 class PersonGazetteerRecognizer(Recognizer):
     """Capitalised runs that read as given + family name by the names-dataset index."""
 
@@ -102,6 +114,8 @@ class PersonGazetteerRecognizer(Recognizer):
             if words and words[-1].removesuffix("'s").removesuffix("\u2019s") in ORG_WORDS:
                 continue  # "Blue Heron Health's copilot" is an organisation
             found = list(self._best(match.start(), match.group(), words))
+            if not found and len(words) == 2 and _given_and_unknown(words[0], words[1]):
+                found = [self.candidate(match.start(), match.end(), 0.65)]
             yield from found or self._initialled(match.start(), match.group())
         for match in _INVERTED.finditer(text, timeout=deadline.remaining()):
             family, given = (w.strip() for w in match.group().split(","))
