@@ -14,7 +14,7 @@ import regex
 
 from pipeline.detect.validation import luhn_ok
 
-__all__ = ["Edit", "decode_escapes", "rejoin_spelled", "unreverse"]
+__all__ = ["DIGIT_WORDS", "Edit", "decode_escapes", "rejoin_spelled", "unreverse"]
 
 _TIMEOUT = 2.0  # seconds; the regex module raises TimeoutError, which the engine fails closed on
 
@@ -73,7 +73,7 @@ def _escaped_char(m: regex.Match[str]) -> str | None:
 
 
 # Number words of the languages whose digits people spell out in prompts (EN, DE, FR, ES, IT).
-_DIGIT_WORDS = {
+DIGIT_WORDS = {
     "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
     "six": "6", "seven": "7", "eight": "8", "nine": "9",
     "null": "0", "eins": "1", "zwei": "2", "drei": "3", "vier": "4", "fünf": "5", "sechs": "6",
@@ -85,7 +85,7 @@ _DIGIT_WORDS = {
     "due": "2", "tre": "3", "quattro": "4", "cinque": "5", "sei": "6", "sette": "7", "otto": "8",
     "nove": "9",
 }
-_WORD = "|".join(sorted(map(regex.escape, _DIGIT_WORDS), key=len, reverse=True))
+_WORD = "|".join(sorted(map(regex.escape, DIGIT_WORDS), key=len, reverse=True))
 # One character per token: at least 8 digits/letters each standing alone, separated by spaces
 # or by a dash, dot, slash or pipe with optional spaces (never a line break: matrices stay).
 _SEP = r"(?:[ \t]{1,3}|[ \t]{0,3}[-./|_][ \t]{0,3})"
@@ -100,8 +100,8 @@ _SPOKEN_ANY_CASE = regex.compile(
 )
 _WORD_RE = regex.compile(_WORD)
 # Counted with str.count (a spoken number has at least six of them; "un"/"oh" are too common).
-_SPOKEN_HINTS = tuple(w for w in _DIGIT_WORDS if len(w) >= 3 and not any(
-    w != v and w in v for v in _DIGIT_WORDS))
+_SPOKEN_HINTS = tuple(w for w in DIGIT_WORDS if len(w) >= 3 and not any(
+    w != v and w in v for v in DIGIT_WORDS))
 
 
 def rejoin_spelled(text: str) -> list[Edit]:
@@ -124,7 +124,7 @@ def rejoin_spelled(text: str) -> list[Edit]:
         for m in pattern.finditer(source, timeout=_TIMEOUT):
             words = list(_WORD_RE.finditer(m.group().lower(), timeout=_TIMEOUT))
             edits.append(Edit(m.start(), m.end(),
-                              "".join(_DIGIT_WORDS[w.group().lower()] for w in words),
+                              "".join(DIGIT_WORDS[w.group().lower()] for w in words),
                               tuple((m.start() + w.start(), m.start() + w.end()) for w in words)))
     return edits
 
@@ -162,7 +162,7 @@ def _has_spoken_run(lowered: str) -> bool:
         for part in word.strip(",-").split("-"):
             if not part:
                 continue  # a lone separator ("four - nine"): neither breaks nor extends a run
-            run = run + 1 if part in _DIGIT_WORDS else 0
+            run = run + 1 if part in DIGIT_WORDS else 0
             if run >= 7:
                 return True
     return False

@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pipeline.detect.evasion import _DIGIT_WORDS  # the number words the detector joins
+from pipeline.detect.evasion import DIGIT_WORDS  # the number words the detector joins
 from pipeline.dispatch.answer import wire_finding
 from pipeline.dispatch.guard import GuardSession
 from pipeline.events import Finding
@@ -132,7 +132,7 @@ def _value_like(word: str, after_digits: bool) -> bool:
     core = word.strip(_EDGE_PUNCT) or word
     if any(c.isdigit() for c in core) or all(c in _SEPARATORS for c in word):
         return True
-    if len(core) == 1 or core.lower() in _DIGIT_WORDS or _UPPER_GROUP.fullmatch(core):
+    if len(core) == 1 or core.lower() in DIGIT_WORDS or _UPPER_GROUP.fullmatch(core):
         return True
     return after_digits and core[:1].isupper()
 
