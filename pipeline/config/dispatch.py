@@ -113,6 +113,11 @@ class DispatchSettings(BaseModel):
     backoff_cap_seconds: float = Field(default=DEFAULT_BACKOFF_CAP_SECONDS, gt=0)
     max_retry_after_seconds: float = Field(default=DEFAULT_MAX_RETRY_AFTER_SECONDS, gt=0)
     malformed_attempts: int = Field(default=DEFAULT_MALFORMED_ATTEMPTS, ge=1)
+    # Give up a retryable failure (429, 5xx, timeout) once retrying would pass this many
+    # seconds since the first attempt: the requester then gets the upstream's last status
+    # and Retry-After, the DLQ keeps the prompt. None: retry until the destination answers.
+    # Behind a gateway, set it below the gateway's reply timeout.
+    retry_budget_seconds: float | None = Field(default=None, ge=0)
     circuit_failures: int = Field(default=DEFAULT_CIRCUIT_FAILURES, ge=1)
     circuit_open_seconds: float = Field(default=DEFAULT_CIRCUIT_OPEN_SECONDS, gt=0)
     completion_tokens_estimate: int = Field(default=DEFAULT_COMPLETION_TOKENS_ESTIMATE, ge=0)
