@@ -89,4 +89,11 @@ class RetryableDispatchError(DispatchError):
 
 
 class PermanentDispatchError(DispatchError):
-    """Retrying will not help; the prompt goes to the DLQ with this reason."""
+    """Retrying will not help (or the retry budget is spent); the prompt goes to the DLQ.
+
+    ``retry_after`` is the upstream's last hint, kept so the requester hears it too.
+    """
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -162,6 +162,8 @@ class Stack:
             "backoff_base_seconds": 0.1,
             "backoff_cap_seconds": 0.5,
             "batch_wait_seconds": 0.005,
+            # Below the gateway's reply timeout, so an upstream 429 reaches the caller as one.
+            "retry_budget_seconds": 2,
         }
         base = {k: v for k, v in os.environ.items() if not k.startswith("PROMPT_DLP_")}
         self.env = {

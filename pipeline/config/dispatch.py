@@ -23,7 +23,7 @@ DEFAULT_TIMEOUT_SECONDS = 30.0
 DEFAULT_CONNECT_TIMEOUT_SECONDS = 5.0
 DEFAULT_CONCURRENCY = 16
 DEFAULT_BATCH_SIZE = 32
-DEFAULT_BATCH_WAIT_SECONDS = 0.05
+DEFAULT_BATCH_WAIT_SECONDS = 0.002  # records are pipelined: a linger only delays the first
 DEFAULT_BACKOFF_BASE_SECONDS = 0.5
 DEFAULT_BACKOFF_CAP_SECONDS = 30.0
 DEFAULT_MAX_RETRY_AFTER_SECONDS = 300.0
@@ -113,6 +113,11 @@ class DispatchSettings(BaseModel):
     backoff_cap_seconds: float = Field(default=DEFAULT_BACKOFF_CAP_SECONDS, gt=0)
     max_retry_after_seconds: float = Field(default=DEFAULT_MAX_RETRY_AFTER_SECONDS, gt=0)
     malformed_attempts: int = Field(default=DEFAULT_MALFORMED_ATTEMPTS, ge=1)
+    # Give up a retryable failure (429, 5xx, timeout) once retrying would pass this many
+    # seconds since the first attempt: the requester then gets the upstream's last status
+    # and Retry-After, the DLQ keeps the prompt. None: retry until the destination answers.
+    # Behind a gateway, set it below the gateway's reply timeout.
+    retry_budget_seconds: float | None = Field(default=None, ge=0)
     circuit_failures: int = Field(default=DEFAULT_CIRCUIT_FAILURES, ge=1)
     circuit_open_seconds: float = Field(default=DEFAULT_CIRCUIT_OPEN_SECONDS, gt=0)
     completion_tokens_estimate: int = Field(default=DEFAULT_COMPLETION_TOKENS_ESTIMATE, ge=0)

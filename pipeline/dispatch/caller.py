@@ -1,11 +1,15 @@
 """Calling one destination until it answers: limits, circuit breaker, retries.
 
 Retryable failures (429, 408/409, 5xx, timeouts, resets) are retried without
-limit: while a destination is down the prompt waits, unacknowledged, instead of
-being dropped; the breaker keeps that wait cheap. Only a permanent 4xx or a reply
-that stays malformed for ``malformed_attempts`` tries ends in a
-``PermanentDispatchError`` (→ DLQ). Every call reuses the prompt id as its
-idempotency key, so a retry of a call that did reach the model is not billed twice.
+limit by default: while a destination is down the prompt waits, unacknowledged,
+instead of being dropped; the breaker keeps that wait cheap. A permanent 4xx, a
+reply that stays malformed for ``malformed_attempts`` tries, or (when
+``retry_budget_seconds`` is set, e.g. behind the gateway, whose caller waits) a
+retryable failure whose next retry would pass the budget ends in a
+``PermanentDispatchError`` (→ DLQ) carrying the last status and Retry-After; so
+does waiting on an open circuit past the budget (``circuit_open``). Every call
+reuses the prompt id as its idempotency key, so a retry of a call that did reach
+the model is not billed twice.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ class Lane:
         self._metrics = metrics
         self._concurrency = concurrency
         self._sleep = sleep
+        self._clock = clock
         dest = client.dest
         self.limiter = RateLimiter(dest.requests_per_minute, dest.tokens_per_minute, clock, sleep)
         gauge = metrics.circuit_state.labels(self.name)
@@ -88,9 +93,10 @@ class Lane:
         tokens = estimate_tokens(body["messages"], expected)
         attempt = 0
         malformed = 0
+        first_try = self._clock()
         while True:
             attempt += 1
-            await self._wait_for_circuit()
+            await self._wait_for_circuit(first_try)
             await self.limiter.acquire(tokens)
             try:
                 completion = await self._once(body, prompt_id, idempotency_key, relay)
@@ -103,6 +109,7 @@ class Lane:
             except RetryableDispatchError as exc:
                 self.breaker.record_failure()
                 delay = self.policy.delay(attempt, exc.retry_after)
+                self._check_budget(first_try, delay, exc)
             except BaseException:  # permanent, cancelled, or a bug: no verdict on the endpoint
                 self.breaker.release_probe()
                 raise
@@ -113,8 +120,18 @@ class Lane:
             self._metrics.dispatch_retries.labels(self.name).inc()
             await self._sleep(delay)
 
-    async def _wait_for_circuit(self) -> None:
+    def _check_budget(self, first_try: float, delay: float, exc: RetryableDispatchError) -> None:
+        """Raise the last failure as permanent once the next retry would overrun the budget."""
+        budget = self._settings.retry_budget_seconds
+        if budget is not None and self._clock() - first_try + delay > budget:
+            raise PermanentDispatchError(str(exc), retry_after=exc.retry_after) from None
+
+    async def _wait_for_circuit(self, first_try: float) -> None:
+        budget = self._settings.retry_budget_seconds
         while not self.breaker.try_acquire():
+            hint = self.breaker.wait_hint()
+            if budget is not None and self._clock() - first_try + hint > budget:
+                raise PermanentDispatchError("circuit_open", retry_after=hint)
             await self._sleep(min(_CIRCUIT_POLL_SECONDS, self.breaker.wait_hint()) or 0.05)
 
     async def _once(

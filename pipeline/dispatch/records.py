@@ -35,9 +35,11 @@ __all__ = [
     "failure_records",
     "now_iso",
     "ok_response",
+    "upstream_error",
 ]
 
 _CHOICE = re.compile(r"^choices\[(\d+)\]")
+_HTTP_STATUS = re.compile(r"^http_([1-5]\d\d)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +107,17 @@ def _v1_usage(completion: Completion) -> dict[str, int]:
 
 
 def failed_response(
-    request: DispatchRequest, reason: str, error: str, destination: str
+    request: DispatchRequest,
+    reason: str,
+    error: str,
+    destination: str,
+    retry_after: float | None = None,
 ) -> dict[str, Any]:
+    """Why there is no answer; v2 adds the upstream's last HTTP status and Retry-After.
+
+    The gateway answers its caller with that status (and header), as the
+    provider would have: a 429 stays a 429 the client's SDK knows how to wait on.
+    """
     out: dict[str, Any] = {
         "schema_version": request.version,
         **request.identity,
@@ -114,7 +125,7 @@ def failed_response(
     }
     if request.version == "v2":
         out["response"] = None
-        out["error"] = {"code": reason, "message": error}
+        out["error"] = upstream_error(reason, error, retry_after)
     out |= {
         "answer": None,
         "reason": reason,
@@ -122,6 +133,17 @@ def failed_response(
         "model": request.model,
         "responded_at": now_iso(),
     }
+    return out
+
+
+def upstream_error(reason: str, error: str, retry_after: float | None) -> dict[str, Any]:
+    """The v2 ``error`` object: code, message, and ``status``/``retry_after`` when known."""
+    out: dict[str, Any] = {"code": reason, "message": error}
+    match = _HTTP_STATUS.match(reason)
+    if match is not None:
+        out["status"] = int(match[1])
+    if retry_after is not None:
+        out["retry_after"] = round(max(0.0, retry_after), 3)
     return out
 
 
@@ -155,12 +177,14 @@ def failure_records(
     destination: str,
     source: Source,
     keyring: KeyRing | None,
+    retry_after: float | None = None,
 ) -> list[Record]:
     """DLQ entry, plus a failed response and its audit event when we know whom to answer."""
     key = request.id if request is not None else None
     out = [Record(topics.dlq, key, dead_letter(raw, request, reason, error, source, keyring))]
     if request is not None:
-        out += answer_records(topics, request, failed_response(request, reason, error, destination))
+        failed = failed_response(request, reason, error, destination, retry_after)
+        out += answer_records(topics, request, failed)
     return out
 
 

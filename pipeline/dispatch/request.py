@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from pipeline.contracts import validator
+from pipeline.contracts import fast_validator
 from pipeline.dispatch.settings import Destination
 
 __all__ = ["DispatchRequest", "outbound_body", "parse_approved"]
@@ -96,7 +96,8 @@ def parse_approved(raw: bytes) -> tuple[DispatchRequest | None, str]:
     if not isinstance(data, dict):
         return None, "schema_violation"
     version = data.get("schema_version")
-    if version not in ("v1", "v2") or not validator("approved.json", version).is_valid(data):
+    # jsonschema-rs: the same contract, a hundredfold faster than jsonschema on a full request.
+    if version not in ("v1", "v2") or not fast_validator("approved.json", version).is_valid(data):
         return None, "schema_violation"
     return DispatchRequest.from_event(data), ""
 

@@ -132,7 +132,8 @@ class Dispatcher:
         except PermanentDispatchError as exc:
             reason = str(exc).split(":", 1)[0]
             await self._end_stream(publisher, relay, reason)
-            return await self._fail(raw, request, reason, str(exc), lane.name, source)
+            return await self._fail(raw, request, reason, str(exc), lane.name, source,
+                                    exc.retry_after)
         except asyncio.CancelledError:
             publisher.abort()
             raise
@@ -163,9 +164,11 @@ class Dispatcher:
         error: str,
         destination: str,
         source: Source,
+        retry_after: float | None = None,
     ) -> str:
         records = failure_records(
-            self._topics, raw, request, reason, error, destination, source, self._keyring
+            self._topics, raw, request, reason, error, destination, source, self._keyring,
+            retry_after,
         )
         await self._send(records)
         if request is not None:

@@ -99,6 +99,9 @@ async def await_answer(queue: asyncio.Queue[Reply], policy: WaitPolicy) -> Answe
 
 
 StreamEvent = dict[str, Any] | ErrorReply | Done
+# How long a stream that failed before its first chunk waits for the failed response record
+# (dispatch sends it right after the stream's final record) before answering from the latter.
+FAILED_STREAM_GRACE_SECONDS = 2.0
 
 
 async def stream_events(
@@ -109,7 +112,9 @@ async def stream_events(
     Published chunks (v2 ``prompts.responses.stream``) are relayed as they come,
     gaps held back and (id, seq) pairs already relayed dropped: after a worker
     crash the retry republishes from seq 0. A failed stream's final record
-    (``chunk: null``) ends the stream with an error, never a clean ``[DONE]``.
+    (``chunk: null``) ends the stream with an error, never a clean ``[DONE]``;
+    before any chunk went out, the error is the failed response's (which carries
+    the upstream's status and Retry-After), so it is still a plain HTTP error.
     If the final response arrives before any chunk, the completion is replayed
     as chunks, so a client always gets a stream in OpenAI's format.
     """
@@ -117,10 +122,14 @@ async def stream_events(
     next_seq: int | None = None
     held_back: dict[int, dict[str, Any]] = {}
     held: Reply | None = None
+    relayed = False
+    failed: dict[str, Any] | None = None  # a stream that failed before its first chunk
     while True:
         reply = await _next(queue, deadline)
         if reply is None:
-            if held is not None and next_seq is None:
+            if failed is not None:
+                yield wire.error_for_failure(failed)
+            elif held is not None and next_seq is None:
                 yield wire.error_for_quarantine(held.record, still_pending=True)
             else:
                 yield timeout_error(policy)
@@ -137,18 +146,24 @@ async def stream_events(
                 next_seq += 1
                 chunk = record.get("chunk")
                 if not isinstance(chunk, dict):
-                    if record.get("final"):
+                    if record.get("final") and relayed:
                         yield wire.error_for_failure(record)
                         return
+                    if record.get("final"):
+                        # Nothing sent yet: the failed response that follows carries the
+                        # upstream's status and Retry-After; wait briefly for it.
+                        failed = record
+                        deadline = min(deadline, time.monotonic() + FAILED_STREAM_GRACE_SECONDS)
                     continue
-                relayed = wire.client_chunk(chunk, include_usage)
-                if relayed is not None:
-                    yield relayed
+                out = wire.client_chunk(chunk, include_usage)
+                if out is not None:
+                    relayed = True
+                    yield out
                 if record.get("final"):
                     yield Done()
                     return
             continue
-        if next_seq is not None:
+        if next_seq is not None and failed is None:
             continue  # chunks are flowing: the stream's own final chunk ends it
         if reply.kind == "quarantine" and policy.review_wait > 0:
             if held is None:

@@ -13,6 +13,7 @@ published. Nothing here does I/O, so it is all unit-tested.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import time
 import uuid
@@ -46,10 +47,15 @@ _REASON_STATUS: dict[str, tuple[int, str]] = {
     "connection_error": (502, "upstream_error"),
     "malformed_reply": (502, "upstream_error"),
     "outcome_unknown": (502, "upstream_error"),
+    "circuit_open": (503, "upstream_error"),
     "response_guard_failed": (500, "api_error"),
     "unknown_destination": (500, "api_error"),
 }
-# Dispatch carries no Retry-After of the upstream's 429 yet: tell the client to back off this long.
+# An upstream 4xx is passed to the caller as it is (its own request was refused, or 429: the
+# provider's rate limit), and so is 503 (unavailable, retry later: with its Retry-After). Any
+# other 5xx is a 502: the provider failed, not us, and SDKs retry a 502 as they would the 5xx.
+_PASSED_THROUGH_5XX = frozenset({503})
+# A 429/503 whose failed response carries no Retry-After (an older worker): back off this long.
 DEFAULT_RETRY_AFTER_SECONDS = 1
 
 
@@ -284,12 +290,16 @@ def failure_code(record: Mapping[str, Any]) -> str:
 def upstream_status(code: str) -> tuple[int, str]:
     """(HTTP status, OpenAI error type) for a dispatch failure code.
 
-    ``http_NNN`` is the upstream's own status after dispatch's retries; the
-    other codes are ours (``malformed_reply: ...`` keeps only the code part).
+    ``http_NNN`` is the upstream's own final status after dispatch's retries:
+    passed through when it tells the client something (a refused request, a
+    rate limit, "unavailable, retry later"), otherwise 502. The other codes are
+    ours (``malformed_reply: ...`` keeps only the code part).
     """
     match = _HTTP_REASON.match(code)
     if match is not None and 400 <= int(match[1]) <= 599:
         status = int(match[1])
+        if status >= 500 and status not in _PASSED_THROUGH_5XX:
+            return 502, "upstream_error"
         kind = "requests" if status == 429 else (
             "invalid_request_error" if status < 500 else "upstream_error"
         )
@@ -297,15 +307,39 @@ def upstream_status(code: str) -> tuple[int, str]:
     return _REASON_STATUS.get(code.split(":", 1)[0], (502, "upstream_error"))
 
 
+def _retry_after(record: Mapping[str, Any]) -> float | None:
+    """The upstream's Retry-After dispatch put on the failed response, in seconds."""
+    error = record.get("error")
+    value = error.get("retry_after") if isinstance(error, Mapping) else None
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    return None
+
+
 def error_for_failure(record: Mapping[str, Any]) -> ErrorReply:
-    """A failed response, or a failed stream's final record: the upstream's status when known."""
-    code = failure_code(record)
+    """A failed response, or a failed stream's final record: the upstream's status when known.
+
+    A 429 or 503 carries ``Retry-After`` (whole seconds, rounded up, as HTTP
+    wants) and ``retry-after-ms`` (which the OpenAI SDKs read first) from the
+    upstream's own hint. The message names the code only, never prompt content.
+    """
+    code = failure_code(record).split(":", 1)[0]
     status, kind = upstream_status(code)
-    headers = {}
-    if status == 429:
-        headers["Retry-After"] = str(DEFAULT_RETRY_AFTER_SECONDS)
-    message = f"The LLM call failed ({code.split(':', 1)[0]})."
-    return ErrorReply(status, error_body(message, kind, code.split(":", 1)[0]), headers)
+    headers: dict[str, str] = {}
+    if status in (429, 503):
+        wait = _retry_after(record)
+        if wait is None and status == 429:
+            wait = float(DEFAULT_RETRY_AFTER_SECONDS)
+        if wait is not None:
+            headers["Retry-After"] = str(math.ceil(wait))
+            headers["retry-after-ms"] = str(round(wait * 1000))
+    if code == "circuit_open":
+        message = "The LLM provider is failing; calls to it are paused. Retry later."
+    elif status == 429:
+        message = f"The LLM provider's rate limit was reached ({code}); retry later."
+    else:
+        message = f"The LLM call failed ({code})."
+    return ErrorReply(status, error_body(message, kind, code), headers)
 
 
 def error_for_response(record: Mapping[str, Any]) -> ErrorReply | None:

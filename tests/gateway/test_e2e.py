@@ -372,3 +372,87 @@ def test_a_stream_dropped_upstream_is_resumed_and_relayed_once(stack: Stack) -> 
     got = "".join(c.choices[0].delta.content or "" for c in raw.parse() if c.choices)
     assert got == text.replace("[[echo]]", "").strip()
     assert len(llm_saw(stack, raw.headers["x-request-id"])) == 2  # it did drop once
+
+
+def mock_fault(stack: Stack, **fault: Any) -> None:
+    """The mock's next call fails as told (``count`` 1): an admin fault, not a prompt marker."""
+    status, _, _ = http(f"{stack.mock_url}/admin/faults", {"count": 1, **fault})
+    assert status == 200
+
+
+def test_upstream_rate_limit_is_a_429_with_the_upstreams_retry_after(stack: Stack) -> None:
+    """Its Retry-After (7 s) is past dispatch's retry budget (2 s): the caller hears it at once."""
+    mock_fault(stack, mode="rate_limit", retry_after=7)
+    text = "Summarise the rate-limited plan."
+    with pytest.raises(openai.RateLimitError) as caught:
+        sdk(stack).chat.completions.create(model="gpt-4o-mini", messages=echo(text))
+    headers = caught.value.response.headers
+    assert headers["retry-after"] == "7" and headers["retry-after-ms"] == "7000"
+    assert caught.value.code == "http_429" and caught.value.type == "requests"
+    assert text not in str(caught.value.body) and headers["x-request-id"].startswith("gw-")
+
+
+def test_upstream_rate_limit_on_a_stream_is_a_429_too(stack: Stack) -> None:
+    mock_fault(stack, mode="rate_limit", retry_after=8)
+
+    async def run() -> None:
+        client = openai.AsyncOpenAI(
+            base_url=f"{stack.url}/v1", api_key=stack.callers[1].key, max_retries=0
+        )
+        stream = await client.chat.completions.create(
+            model="gpt-4o", messages=echo("stream me"), stream=True
+        )
+        async for _ in stream:
+            pass
+
+    with pytest.raises(openai.RateLimitError) as caught:
+        asyncio.run(run())
+    assert caught.value.response.headers["retry-after"] == "8"
+
+
+def test_sdk_with_retries_waits_the_retry_after_and_gets_the_answer(stack: Stack) -> None:
+    """The SDK's own retry (after retry-after-ms) gets the answer: the 429 was a clean miss."""
+    mock_fault(stack, mode="rate_limit", retry_after=3)
+    client = openai.OpenAI(base_url=f"{stack.url}/v1", api_key=stack.callers[0].key,
+                           max_retries=1)
+    raw = client.chat.completions.with_raw_response.create(
+        model="gpt-4o-mini", messages=echo("second time lucky")
+    )
+    assert raw.parse().choices[0].message.content == "second time lucky"
+    assert raw.retries_taken == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "status"),
+    [
+        ({"mode": "server_error", "status": 503, "retry_after": 9}, openai.InternalServerError,
+         503),
+        ({"mode": "server_error", "status": 500, "retry_after": 9}, openai.InternalServerError,
+         502),
+    ],
+)
+def test_upstream_5xx_past_the_budget(
+    stack: Stack, fault: dict[str, Any], error: type[openai.APIStatusError], status: int
+) -> None:
+    """503 passes through with its Retry-After; any other 5xx is a 502 naming the status."""
+    mock_fault(stack, **fault)
+    with pytest.raises(error) as caught:
+        sdk(stack).chat.completions.create(model="gpt-4o-mini", messages=echo("hello"))
+    assert caught.value.status_code == status
+    assert caught.value.code == f"http_{fault['status']}"
+    assert ("retry-after" in caught.value.response.headers) == (status == 503)
+
+
+@pytest.mark.parametrize(
+    ("code", "error"),
+    [(401, openai.AuthenticationError), (403, openai.PermissionDeniedError),
+     (404, openai.NotFoundError), (422, openai.UnprocessableEntityError)],
+)
+def test_upstream_4xx_is_its_status(
+    stack: Stack, code: int, error: type[openai.APIStatusError]
+) -> None:
+    with pytest.raises(error) as caught:
+        sdk(stack).chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": f"[[fault:{code}]] hi"}]
+        )
+    assert caught.value.status_code == code and caught.value.code == f"http_{code}"

@@ -127,6 +127,21 @@ async def test_failed_stream_ends_with_an_error_not_done() -> None:
     assert isinstance(events[1], ErrorReply) and events[1].status == 503
 
 
+async def test_stream_failed_before_any_chunk_answers_from_the_failed_response() -> None:
+    """The failed response (status and Retry-After) follows the stream's final record."""
+    failed = Reply("response", {"schema_version": "v2", "id": "gw-1", "tenant": "t",
+                                "status": "failed", "reason": "http_429",
+                                "error": {"code": "http_429", "status": 429, "retry_after": 4}})
+    events = await collect(queue_of(failed_final(0), failed))
+    assert len(events) == 1 and isinstance(events[0], ErrorReply)
+    assert events[0].status == 429 and events[0].headers["Retry-After"] == "4"
+
+
+async def test_stream_failed_before_any_chunk_without_a_response_still_ends() -> None:
+    events = await collect(queue_of(failed_final(0)), WaitPolicy("gw-1", timeout=0.2))
+    assert len(events) == 1 and isinstance(events[0], ErrorReply) and events[0].status == 503
+
+
 async def test_crash_retry_republishing_from_seq_0_is_not_relayed_twice() -> None:
     # First attempt: seq 0, 1 then the worker dies; the retry streams 0..3 again.
     queue = queue_of(chunk(0, "a"), chunk(1, "b"), chunk(0, "a"), chunk(1, "b"),

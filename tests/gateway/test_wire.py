@@ -124,17 +124,26 @@ def test_dlq_error_carries_the_reason() -> None:
     assert reply.status == 400 and reply.body["error"]["code"] == "schema_violation"
 
 
-def _failed(reason: str) -> dict[str, Any]:
+def _failed(reason: str, retry_after: float | None = None) -> dict[str, Any]:
     event = {"schema_version": "v2", "id": "gw-1", "tenant": "acme", "user": "u",
              "request": body(), "decision": {}}
-    return failed_response(DispatchRequest.from_event(event), reason, reason, "default")
+    return failed_response(
+        DispatchRequest.from_event(event), reason, reason, "default", retry_after
+    )
 
 
 @pytest.mark.parametrize(
     ("reason", "status", "code"),
     [
         ("http_400", 400, "http_400"),
+        ("http_401", 401, "http_401"),
+        ("http_403", 403, "http_403"),
+        ("http_404", 404, "http_404"),
+        ("http_422", 422, "http_422"),
         ("http_503", 503, "http_503"),
+        ("http_500", 502, "http_500"),
+        ("http_504", 502, "http_504"),
+        ("circuit_open", 503, "circuit_open"),
         ("malformed_reply", 502, "malformed_reply"),
         ("timeout", 504, "timeout"),
         ("connection_error", 502, "connection_error"),
@@ -153,6 +162,26 @@ def test_upstream_429_says_when_to_retry() -> None:
     assert reply is not None and reply.status == 429
     assert reply.body["error"]["type"] == "requests"
     assert int(reply.headers["Retry-After"]) >= 1
+
+
+def test_upstream_429_passes_on_the_upstream_retry_after() -> None:
+    reply = wire.error_for_response(_failed("http_429", 2.2))
+    assert reply is not None and reply.status == 429
+    assert reply.headers == {"Retry-After": "3", "retry-after-ms": "2200"}  # seconds rounded up
+
+
+def test_upstream_503_retry_after_is_passed_on_and_absent_when_unknown() -> None:
+    reply = wire.error_for_response(_failed("http_503", 7))
+    assert reply is not None and reply.headers["Retry-After"] == "7"
+    bare = wire.error_for_response(_failed("http_503"))
+    assert bare is not None and bare.status == 503 and bare.headers == {}
+
+
+def test_failure_messages_name_the_code_not_the_upstream_text() -> None:
+    record = _failed("http_400")
+    record["error"]["message"] = "your prompt 'SECRET-TEXT' is bad"  # whatever an upstream said
+    reply = wire.error_for_response(record)
+    assert reply is not None and "SECRET" not in str(reply.body)
 
 
 def test_failed_stream_final_record_is_an_error() -> None:
