@@ -198,8 +198,8 @@ async def _measure(targets: dict[str, tuple[str, str]], rates: list[float],
         results["stream"][name] = _summary(raw, None)
         print(f"stream {name}: {results['stream'][name]}", flush=True)
     stages = await _stage_times(stack.bootstrap, stack)
-    for rate, raw in gateway_raw.items():
-        results["breakdown"][rate] = _breakdown(raw, stages)
+    for rate_label, raw in gateway_raw.items():
+        results["breakdown"][rate_label] = _breakdown(raw, stages)
     return results
 
 
