@@ -71,6 +71,12 @@ class DlpEngine:
         self.hmac_key = hmac_key
         self.version: str = detector.version
 
+    def preload(self) -> None:
+        """Load every model now, so no prompt waits for one (a detector without any: no-op)."""
+        load = getattr(self.detector, "preload", None)
+        if callable(load):
+            load()
+
     def detect(self, messages: Sequence[Message]) -> list[Finding]:
         return self.detector.detect(messages)
 

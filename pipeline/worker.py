@@ -93,6 +93,11 @@ def run_worker(settings: Settings, role: str) -> None:
 
 
 def _register_role(app: faust.App, ctx: WorkerContext, role: str) -> None:
+    from pipeline.engine import build_dlp_engine
+
+    # Every language's model now: a lazy load would stall a partition mid-batch for seconds.
+    engine = build_dlp_engine(ctx.settings)
+    engine.preload()
     if role == "classify":
         from pipeline.privacy.agent import register as register_control
         from pipeline.route.agent import register as register_classify
@@ -100,14 +105,14 @@ def _register_role(app: faust.App, ctx: WorkerContext, role: str) -> None:
         from pipeline.wiring import build_classifier
 
         vault = StrKeyed(vault_table(app, ctx.settings))
-        register_classify(app, ctx, build_classifier(ctx.settings, vault=vault))
+        register_classify(app, ctx, build_classifier(ctx.settings, engine=engine, vault=vault))
         register_control(app, ctx, vault)
         register_vault_purge(app, ctx, vault)
     else:
         from pipeline.dispatch.agent import register as register_dispatch
         from pipeline.wiring import build_response_guard
 
-        register_dispatch(app, ctx, build_response_guard(ctx.settings))
+        register_dispatch(app, ctx, build_response_guard(ctx.settings, engine))
 
 
 def _prime_metrics(ctx: WorkerContext) -> None:

@@ -110,6 +110,10 @@ class DetectionEngine:
              if isinstance(r, CustomTermsRecognizer)), None)
         self.version = registry_version(self.nlp.model_version)
 
+    def preload(self) -> None:
+        """Load what the first prompt of each language would otherwise load (workers call it)."""
+        self.nlp.preload()
+
     def detect(self, messages: Sequence[Message]) -> list[Finding]:
         """Return the findings for one prompt, offsets into each message's original content."""
         return self.detect_batch([messages])[0]

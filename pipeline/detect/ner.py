@@ -171,6 +171,15 @@ class NerTagger:
         """Forget cached chunk results (benchmarks of cold latency, filter audits)."""
         self._cache.clear()
 
+    def preload(self) -> None:
+        """Load every language's pipeline now (a worker's start), not on its first prompt.
+
+        A lazy load takes seconds of CPU (French ~3 s on this machine) in the middle of a
+        batch: the partition stalls behind it and every prompt of the batch waits.
+        """
+        for language in LANGUAGE_MODELS:
+            self.pipeline(language)
+
     def pipeline(self, language: str) -> Language | None:
         """The NER pipeline for a language, loaded once; None where there is none."""
         if language not in self._pipelines:

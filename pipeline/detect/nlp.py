@@ -55,6 +55,10 @@ class ProseNlpEngine(NlpEngine):
     def load(self) -> None:
         """The model is loaded in ``__init__``."""
 
+    def preload(self) -> None:
+        """Every language's pipeline, loaded now (see ``NerTagger.preload``)."""
+        self.tagger.preload()
+
     def is_loaded(self) -> bool:
         return True
 
