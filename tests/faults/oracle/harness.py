@@ -58,7 +58,12 @@ def fault_seed() -> int:
 
 
 def mock_port() -> int:
-    return int(os.environ.get("PROMPT_DLP_ORACLE_MOCK_PORT", "18290"))
+    """``PROMPT_DLP_ORACLE_MOCK_PORT``, else a free port: a fixed default collided with a mock
+    a stopped soak had left behind (and with a second soak on another broker)."""
+    from bench.harness.support import free_port
+
+    configured = os.environ.get("PROMPT_DLP_ORACLE_MOCK_PORT")
+    return int(configured) if configured else free_port()
 
 
 @dataclass
