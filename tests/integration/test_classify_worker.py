@@ -32,6 +32,20 @@ def topic_env(topics: TopicNames) -> dict[str, str]:
     return {f"PROMPT_DLP_TOPICS__{k.upper()}": v for k, v in topics.model_dump().items()}
 
 
+def subprocess_env(broker: Any, data_dir: Path, vault_keys: str, app: str) -> dict[str, str]:
+    """A worker subprocess's environment on fresh topics of the session broker."""
+    topics = unique_topics()
+    return {
+        **os.environ,
+        **topic_env(topics),
+        "PROMPT_DLP_BROKER": f"kafka://{broker.bootstrap}",
+        "PROMPT_DLP_APP_ID": f"{app}-{topics.inbound}",
+        "PROMPT_DLP_DATA_DIR": str(data_dir),
+        "PROMPT_DLP_VAULT_KEYS": vault_keys,
+        "PROMPT_DLP_METRICS_PORT": "0",
+    }
+
+
 @pytest.fixture
 def topics() -> TopicNames:
     return unique_topics()

@@ -14,7 +14,6 @@ before faust installs its handlers), and three seconds after that.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -24,8 +23,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import unique_topics
-from tests.integration.test_classify_worker import topic_env
+from tests.integration.test_classify_worker import subprocess_env
 
 pytestmark = pytest.mark.integration
 
@@ -60,16 +58,7 @@ def test_sigterm_during_start_up_exits_cleanly(
     role: str, point: str, kafka_broker: Any, tmp_path: Path, vault_keys: str
 ) -> None:
     reached, after = POINTS[point]
-    topics = unique_topics()
-    env = {
-        **os.environ,
-        **topic_env(topics),
-        "PROMPT_DLP_BROKER": f"kafka://{kafka_broker.bootstrap}",
-        "PROMPT_DLP_APP_ID": f"early-{topics.inbound}",
-        "PROMPT_DLP_DATA_DIR": str(tmp_path),
-        "PROMPT_DLP_VAULT_KEYS": vault_keys,
-        "PROMPT_DLP_METRICS_PORT": "0",
-    }
+    env = subprocess_env(kafka_broker, tmp_path, vault_keys, "early")
     log = tmp_path / "worker.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(

@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import unique_topics
-from tests.integration.test_classify_worker import topic_env
+from tests.integration.test_classify_worker import subprocess_env
 
 pytestmark = pytest.mark.integration
 
@@ -54,16 +53,7 @@ def _until(what: str, check: Any, timeout: float) -> Any:
 def test_children_stop_when_the_supervisor_is_killed(
     settle: float, kafka_broker: Any, tmp_path: Path, vault_keys: str
 ) -> None:
-    topics = unique_topics()
-    env = {
-        **os.environ,
-        **topic_env(topics),
-        "PROMPT_DLP_BROKER": f"kafka://{kafka_broker.bootstrap}",
-        "PROMPT_DLP_APP_ID": f"all-{topics.inbound}",
-        "PROMPT_DLP_DATA_DIR": str(tmp_path),
-        "PROMPT_DLP_VAULT_KEYS": vault_keys,
-        "PROMPT_DLP_METRICS_PORT": "0",
-    }
+    env = subprocess_env(kafka_broker, tmp_path, vault_keys, "all")
     log = tmp_path / "worker.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
