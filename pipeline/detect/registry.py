@@ -15,6 +15,10 @@ from pipeline.detect.custom import CustomTerms, CustomTermsRecognizer
 from pipeline.detect.nlp import LANGUAGE
 from pipeline.detect.recognizers.pii.bank_account import UsBankNumberRecognizer
 from pipeline.detect.recognizers.pii.credit_card import PaymentCardRecognizer
+from pipeline.detect.recognizers.pii.cued_ids import (
+    CuedNationalIdRecognizer,
+    PassportNumberRecognizer,
+)
 from pipeline.detect.recognizers.pii.date_of_birth import DateOfBirthRecognizer
 from pipeline.detect.recognizers.pii.email import EmailAddressRecognizer
 from pipeline.detect.recognizers.pii.iban import IbanCodeRecognizer
@@ -101,6 +105,8 @@ PII_RECOGNIZERS: tuple[type[Recognizer], ...] = (
     PersonGazetteerRecognizer,
     SpanishDniRecognizer,
     FrenchNirRecognizer,
+    CuedNationalIdRecognizer,
+    PassportNumberRecognizer,
     DelimitedTableRecognizer,
     SqlInsertRecognizer,
     KeyValueRecognizer,

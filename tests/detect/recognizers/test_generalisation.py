@@ -54,6 +54,13 @@ FORMATS = [
     ("write to jane [at] acme [dot] com", ("EMAIL_ADDRESS", "jane [at] acme [dot] com")),
     ("write to jane.doe at acme dot com", ("EMAIL_ADDRESS", "jane.doe at acme dot com")),
     ("meet at noon at the office", None),
+    (
+        "email me at jane dot doe at protonmail dot com when it ships",
+        ("EMAIL_ADDRESS", "jane dot doe at protonmail dot com"),
+    ),
+    ("Account number (checking): 0041 2293 8816", ("US_BANK_NUMBER", "0041 2293 8816")),
+    ("savings account (joint) 4471029384 is overdrawn", ("US_BANK_NUMBER", "4471029384")),
+    ("the account (see the runbook) was closed in 2019", None),
     ("dial tcp fd12:3456:c0b8::c4e: refused", ("IP_ADDRESS", "fd12:3456:c0b8::c4e")),
     ("ul. Marszałkowska 84, 00-514 Warszawa", ("LOCATION", "00-514 Warszawa")),
     ("No. 12, 4th Cross Road, Indiranagar, Bengaluru 560038", ("LOCATION", "Bengaluru 560038")),
@@ -117,3 +124,17 @@ def test_references_are_not_passwords(found: Found, text: str) -> None:
 def test_street_lines(spans: Spans, text: str, expected: list[str]) -> None:
     """Suffix-less street lines need a preposition or a following locality."""
     assert spans(LocationRecognizer(), text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Beste meneer De Vries, uw afspraak is op 12 december.", "De Vries"),
+        ("Geachte mevrouw Jansen, bedankt voor uw bericht.", "Jansen"),
+        ("Gentile Sig.ra Caruso, la ringraziamo.", "Caruso"),
+        ("Szanowna Pani Kowalska, dziękujemy.", "Kowalska"),
+    ],
+)
+def test_dutch_italian_polish_forms_of_address(found: Found, text: str, name: str) -> None:
+    """The name after meneer/mevrouw/Sig.ra/Pani is removed (whatever span holds it)."""
+    assert any(kind == "PERSON" and name in value for kind, value in found(text))

@@ -23,9 +23,11 @@ class UsBankNumberRecognizer(RegexRecognizer):
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(
         r"(?i)\b(?:(?:checking|savings|bank|deposit|direct deposit|current)\s+)?"
         r"(?:account|acct|a/c|routing|aba|kontonummer|konto|compte|cuenta)"
+        # a qualifier in parentheses: "Account number (checking): …", "account (IBAN) …"
+        r"(?:\s{0,2}\([\p{L} ]{1,20}\))?"
         r"(?:[\s,:#=-]{0,3}"
         r"(?:number|num|no\.?|nr\.?|#|n°|numéro|número|is|was|reads|will be|:)){0,3}"
-        r"\s{0,3}[:#=]?\s{0,3}[\"']?"
+        r"(?:\s{0,2}\([\p{L} ]{1,20}\))?\s{0,3}[:#=]?\s{0,3}[\"']?"
         r"(\d(?:[ -]?\d){5,16})(?![\d-]|[ -]\d)"
     )
     group = 1

@@ -19,9 +19,14 @@ _NOT_PERSONAL_LOCAL = frozenset({"git", "noreply", "no-reply", "donotreply", "ma
 # "jane at acme dot com". Bracketed "at" is enough; the bare-word form needs " dot " too.
 _AT = r"(?:\s?[\[(<{]\s?at\s?[\])>}]\s?|\s+at\s+(?=[\w-]+(?:\s+dot\s+[\w-]+)+\b))"
 _DOT = r"(?:\s?[\[(<{]\s?dot\s?[\])>}]\s?|\s+dot\s+|\.)"
+# The local part may be spelled with " dot " too ("jane dot doe at acme dot com"); an address
+# never ends where another " at " follows, so "me at jane dot doe at acme dot com" is not cut
+# short at "doe" (that left the real domain and a wrong span).
+_LOCAL_WORD = r"[a-z0-9][a-z0-9._%+-]{0,63}"
 _OBFUSCATED = regex.compile(
-    rf"(?i)(?<![\w.%+-])[a-z0-9][a-z0-9._%+-]{{0,63}}{_AT}"
+    rf"(?i)(?<![\w.%+-]){_LOCAL_WORD}(?:\s+dot\s+{_LOCAL_WORD}){{0,3}}{_AT}"
     rf"(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?{_DOT}){{1,4}}[a-z]{{2,24}}(?![\w-])"
+    rf"(?!{_AT})"
 )
 _OBFUSCATION_HINTS = ("[at]", "(at)", "<at>", "{at}", "[ at ]", "( at )", " dot ")
 

@@ -33,7 +33,10 @@ _CUES = (
     r"\b(?:Dear|Hi|Hello|Hey|(?i:thanks|thank you|thx|cheers|ta)|Bonjour|Bonsoir|Salut|Chère?|"
     r"Hallo|Liebe[rs]?|"
     r"Guten Tag|Hola|Estimad[oa]|Querid[oa]|Buenos días|Mr\.?|Mrs\.?|Ms\.?|Mx\.?|Dr\.?|Prof\.?|"
-    r"Madame|Monsieur|Mme\.?|Mlle\.?|Herrn?|Frau|Señora?|Sra?\.|Don|Doña),?[ ]",
+    r"Madame|Monsieur|Mme\.?|Mlle\.?|Herrn?|Frau|Señora?|Sra?\.|Don|Doña|"
+    # Dutch, Portuguese, Italian and Polish greetings and forms of address.
+    r"Beste|Geachte|[Mm]eneer|[Mm]evrouw|[Mm]evr\.|[Dd]hr\.|Senhora?|Sig\.(?:ra)?|Signor[ae]?|"
+    r"Pani|Panie),?[ ]",
     # Self-introductions.
     r"(?i:\bmy name is|\bname's|\bi am|\bi'm|\bje m'appelle|\bje suis|\bc'est|"
     r"\bmoi c'est|\bmein name ist|\bich bin|\bich heiße|\bme llamo|\bmi nombre es|\bsoy)[ ]",

@@ -1,0 +1,132 @@
+"""National identity and tax numbers named by the word before them, checked by python-stdnum.
+
+Most countries' personal numbers are bare digit runs that only their name tells apart from an
+order number ("o meu NIF é 123456789", "PESEL 44051401359", "BSN: 111222333"). The cue word says
+which scheme to try, and python-stdnum's own validators (check digits, dates, ranges; maintained
+for ~200 schemes) decide: a number that fails its scheme's check is left alone. Passports have
+no public check digit, so the cue alone makes them one, with a digit-shaped value.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from functools import cache
+from types import ModuleType
+from typing import ClassVar
+
+import regex
+
+from pipeline.detect.base import Candidate, Deadline, RegexRecognizer
+from pipeline.events import Category
+
+__all__ = ["CuedNationalIdRecognizer", "PassportNumberRecognizer"]
+
+# cue (a regex, case-insensitive) -> the python-stdnum modules whose scheme it names. Acronyms
+# that are also words ("sin", "pan", "run", "nie") count only in capitals.
+_SCHEMES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"nif|nipc|contribuinte", ("pt.nif", "es.nif")),
+    (r"dni", ("es.dni", "ar.dni")),
+    (r"(?-i:NIE)", ("es.nie",)),
+    (r"cpf", ("br.cpf",)),
+    (r"pesel", ("pl.pesel",)),
+    (r"(?-i:NIP)", ("pl.nip",)),
+    (r"bsn|burgerservicenummer|sofi-?nummer", ("nl.bsn",)),
+    (r"(?-i:SIN)|social insurance", ("ca.sin",)),
+    (r"(?-i:TFN)|tax file", ("au.tfn",)),
+    (r"steuer-?id|steuer-?identifikationsnummer|idnr", ("de.idnr",)),
+    (r"codice fiscale|cod\.\s?fisc\.?", ("it.codicefiscale",)),
+    (r"personnummer|personnr|fødselsnummer|fodselsnummer", ("se.personnummer",
+                                                           "no.fodselsnummer")),
+    (r"(?-i:CPR)", ("dk.cpr",)),
+    (r"henkilötunnus|(?-i:HETU)", ("fi.hetu",)),
+    (r"(?-i:AHV|AVS)", ("ch.ssn",)),
+    (r"(?-i:PPSN?)", ("ie.pps",)),
+    (r"aadhaa?r", ("in_.aadhaar",)),
+    (r"(?-i:PAN)", ("in_.pan",)),
+    (r"nhs", ("gb.nhs",)),
+    (r"(?-i:RUT|RUN)", ("cl.rut",)),
+    (r"curp", ("mx.curp",)),
+    (r"(?-i:RFC)", ("mx.rfc",)),
+    (r"cuil|cuit", ("ar.cuit",)),
+    (r"t\.?\s?c\.?\s?kimlik|tckn|kimlik", ("tr.tckimlik",)),
+    (r"(?-i:CNP)", ("ro.cnp",)),
+    (r"(?-i:EGN|ЕГН)", ("bg.egn",)),
+    (r"(?-i:OIB)", ("hr.oib",)),
+    (r"rodné číslo|rodne cislo", ("cz.rc",)),
+    (r"rijksregisternummer|numéro national|national number", ("be.nn",)),
+)
+# Words that may sit between the cue and the value: "NIF n.º", "PESEL number:", "BSN is" (the
+# engine scans NFKC-normalised text, where "º" is "o").
+_FILLER = (
+    r"(?:[\s:#=.,()-]{0,3}(?:number|num|n\.[ºo]|no|nr|n[°º.]+|número|numero|numéro|nummer|card|"
+    r"code|is|é|es|est|ist|es el|is het|:))*"
+)
+# Starts with a digit or a capital (codice fiscale, PAN), so a filler word is never the value.
+_VALUE = r"((?-i:[A-Z0-9])(?:[A-Za-z0-9]|[ .\-/](?=[A-Za-z0-9])){4,24})"
+_CUE = regex.compile(
+    r"(?i)(?<![\p{L}\d])(?:" + "|".join(f"(?P<s{i}>{cue})" for i, (cue, _) in enumerate(_SCHEMES))
+    + r")(?![\p{L}])" + _FILLER + r"[\s:#=]{0,3}[\"']?" + _VALUE + r"(?![A-Za-z0-9])"
+)
+_SEPARATOR = regex.compile(r"[ .\-/]")
+
+
+@cache
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(f"stdnum.{name}")
+
+
+def _valid_prefix(value: str, modules: tuple[str, ...]) -> int:
+    """Length of the longest separator-bounded prefix of ``value`` some scheme accepts, or 0.
+
+    The value pattern runs on over spaces ("NIF 123456789 e moro"), so shorter cuts are tried.
+    """
+    cuts = [m.start() for m in _SEPARATOR.finditer(value)] + [len(value)]
+    for cut in reversed(cuts):
+        piece = value[:cut]
+        if any(_module(name).is_valid(piece) for name in modules):
+            return cut
+    return 0
+
+
+class CuedNationalIdRecognizer(RegexRecognizer):
+    """A number right after a national-ID or tax-number cue that passes that scheme's check."""
+
+    entity_type = "NATIONAL_ID"
+    category = Category.PII
+    keywords = tuple(sorted({
+        "nif", "nipc", "contribuinte", "dni", "nie", "cpf", "pesel", "nip", "bsn", "burger",
+        "sofi", "sin", "social insurance", "tfn", "tax file", "steuer", "idnr", "fisc", "person",
+        "fødsel", "fodsel", "cpr", "henkilö", "hetu", "ahv", "avs", "pps", "aadha", "pan", "nhs",
+        "rut", "run", "curp", "rfc", "cuil", "cuit", "kimlik", "tckn", "cnp", "egn", "егн",
+        "oib", "rodn", "rijksregister", "national",
+    }))
+    pattern: ClassVar[regex.Pattern[str]] = _CUE
+    score = 0.85
+
+    def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
+        for match in self.pattern.finditer(text, timeout=deadline.remaining()):
+            scheme = next(int(k[1:]) for k, v in match.groupdict().items() if v is not None)
+            start = match.start(len(_SCHEMES) + 1)
+            length = _valid_prefix(match.group(len(_SCHEMES) + 1), _SCHEMES[scheme][1])
+            if length:
+                yield self.candidate(start, start + length, self.score)
+
+
+class PassportNumberRecognizer(RegexRecognizer):
+    """A passport number after the word passport, in several languages.
+
+    6-9 digits, optionally led by up to three letters, as ICAO 9303 document numbers are written.
+    """
+
+    entity_type = "PASSPORT"
+    category = Category.PII
+    keywords = ("passport", "passeport", "pasaporte", "reisepass", "passaporto", "paszport",
+                "paspoort", "passaporte", "pass-nr", "passnummer")
+    pattern: ClassVar[regex.Pattern[str]] = regex.compile(
+        r"(?i)\b(?:passport|passeport|pasaporte|reisepass|passaporto|paszport|paspoort|"
+        r"passaporte|pass-?nr\.?|passnummer)" + _FILLER + r"[\s:#=]{0,3}[\"']?"
+        r"((?-i:[A-Z]{1,3})?\d{6,9}|(?-i:[A-Z]{1,2})\d{2}[ ]?\d{5})(?![A-Za-z0-9])"
+    )
+    group = 1
+    score = 0.8
