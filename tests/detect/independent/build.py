@@ -1,6 +1,7 @@
 """How the independent multilingual set was drawn (run once, on a Debian dev machine; frozen).
 
-    python -m tests.detect.independent.build > /tmp/drawn.jsonl
+    python -m tests.detect.independent.build > multilingual.jsonl
+    python -m tests.detect.independent.build --validation > validation.jsonl
 
 Nothing here was written by anyone on this project, and the draw was made and frozen before any
 filter was run on it (``README.md``). Two sources, both on the machine, neither tied to prompts:
@@ -58,17 +59,21 @@ def _catalog(path: Path) -> Iterator[str]:
                 yield text
 
 
-def gettext_lines(root: Path = Path("/usr/share/locale")) -> Iterator[dict[str, str]]:
+def gettext_lines(
+    root: Path = Path("/usr/share/locale"), seed: int = SEED, per_language: int = PER_LANGUAGE,
+    exclude: frozenset[str] = frozenset(),
+) -> Iterator[dict[str, str]]:
     """A seeded sample of sentence-shaped translated messages per language."""
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     for language in LANGUAGES:
         pool: dict[str, str] = {}
         for name in sorted(CATALOGS):
             path = root / language / "LC_MESSAGES" / f"{name}.mo"
             if path.exists():
                 for text in _catalog(path):
-                    pool.setdefault(text, name)
-        for text in rng.sample(sorted(pool), min(PER_LANGUAGE, len(pool))):
+                    if text not in exclude:
+                        pool.setdefault(text, name)
+        for text in rng.sample(sorted(pool), min(per_language, len(pool))):
             name = pool[text]
             yield {"language": language.split("_")[0], "text": text,
                    "source": f"gettext:{name}", "licence": CATALOGS[name]}
@@ -130,12 +135,27 @@ def labelled(row: dict[str, str], number: int) -> dict[str, object]:
             "expect": [{"type": "PERSON", "value": n} for n in names]}
 
 
-def main() -> int:
-    rows = [*gettext_lines(), *spacy_lines()]
+# The validation draw (``validation.jsonl``): made and frozen after a candidate filter had been
+# written on ``multilingual.jsonl`` and before it ran on this draw; disjoint from the first.
+VALIDATION_SEED = 20261202
+VALIDATION_PER_LANGUAGE = 60
+
+
+def main(argv: list[str]) -> int:
+    if argv == ["--validation"]:
+        first = frozenset(json.loads(line)["text"] for line in
+                          (Path(__file__).parent / "multilingual.jsonl").open(encoding="utf-8"))
+        rows = list(gettext_lines(seed=VALIDATION_SEED, per_language=VALIDATION_PER_LANGUAGE,
+                                  exclude=first))
+        prefix = "v"
+    else:
+        rows, prefix = [*gettext_lines(), *spacy_lines()], ""
     for number, row in enumerate(rows):
-        print(json.dumps(labelled(row, number), ensure_ascii=False))
+        line = labelled(row, number)
+        line["id"] = prefix + str(line["id"])
+        print(json.dumps(line, ensure_ascii=False))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
