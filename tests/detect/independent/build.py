@@ -39,7 +39,7 @@ CATALOGS = {
 }
 PER_LANGUAGE = 70
 SEED = 20261201
-_SHAPE = regex.compile(r"^\p{Lu}[\p{L} .,;:!?¿¡'’«»\"()-]+$")
+_SHAPE = regex.compile(r"^\p{Lu}[\p{L} .,;:!?¿¡'\u2019«»\"()-]+$")
 
 
 def _sentence(text: str) -> bool:

@@ -81,7 +81,8 @@ def report(result: Measured, failures: bool) -> str:
         f"lines {result.lines}; names leaked {len(result.leaked)}/{result.names}; clean lines "
         f"altered {result.altered_lines}/{result.clean_lines} "
         f"({100 * result.altered_lines / result.clean_lines:.1f} %); false PERSON "
-        f"{len(result.false_persons)}; altered by language {dict(sorted(result.by_language().items()))}"
+        f"{len(result.false_persons)}; altered by language "
+        f"{dict(sorted(result.by_language().items()))}"
     ]
     if failures:
         lines += [f"  leaked {i}: {v}" for i, v in result.leaked]
