@@ -12,12 +12,14 @@ carry most of the probability, so a Danish/Norwegian tie still counts and Englis
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from functools import lru_cache
 
 import regex
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from py3langid.langid import LanguageIdentifier
 
+from pipeline.detect.language import _identifier as language_identifier
 from pipeline.detect.stopwords import stop_words
 
 __all__ = ["ARTICLES", "LANGUAGES", "article_follows", "is_function_word"]
@@ -52,7 +54,12 @@ _MIN_LETTERS = 12
 
 @lru_cache(maxsize=1)
 def _identifier() -> LanguageIdentifier:
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    """language.py's identifier over a wider language set.
+
+    Loading py3langid's model takes about a second; a shallow copy shares the model that the
+    worker's warm-up has already loaded (``set_languages`` only rebinds the copy's own arrays).
+    """
+    identifier = copy.copy(language_identifier())
     identifier.set_languages(["en", *LANGUAGES])
     return identifier
 

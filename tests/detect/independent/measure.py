@@ -1,6 +1,6 @@
 """What the engine does to the independent multilingual set: names missed, clean text altered.
 
-    python -m tests.detect.independent.measure [--failures]
+    python -m tests.detect.independent.measure [--validation] [--failures]
 
 The set (``multilingual.jsonl``, see ``README.md``) was frozen before any filter ran on it, so it
 is evidence for or against a filter that the dev corpus and our own fixtures cannot be. Counted:
@@ -92,7 +92,8 @@ def report(result: Measured, failures: bool) -> str:
 
 
 def main(argv: list[str]) -> int:
-    print(report(measure(DetectionEngine(Settings())), "--failures" in argv))
+    path = SET.parent / "validation.jsonl" if "--validation" in argv else SET
+    print(report(measure(DetectionEngine(Settings()), path), "--failures" in argv))
     return 0
 
 
