@@ -19,7 +19,7 @@ from functools import lru_cache
 import regex
 from py3langid.langid import LanguageIdentifier
 
-from pipeline.detect.language import _identifier as language_identifier
+from pipeline.detect.language import identifier as language_identifier
 from pipeline.detect.stopwords import stop_words
 
 __all__ = ["ARTICLES", "LANGUAGES", "article_follows", "is_function_word"]

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-__all__ = ["OTHER_NER", "detect_language"]
+__all__ = ["OTHER_NER", "detect_language", "identifier"]
 
 # Languages with their own handling; everything else is NER'd as English.
 OTHER_NER = ("de", "fr", "es")
@@ -23,17 +23,18 @@ _MIN_LETTERS = 12
 
 
 @lru_cache(maxsize=1)
-def _identifier() -> LanguageIdentifier:
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(_CANDIDATES)
-    return identifier
+def identifier() -> LanguageIdentifier:
+    """The loaded model (~1 s to load), shared: ``function_words`` copies it for its own set."""
+    model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    model.set_languages(_CANDIDATES)
+    return model
 
 
 def detect_language(text: str) -> str:
     """``de``, ``fr`` or ``es`` when confident, else ``en``."""
     if sum(c.isalpha() for c in text) < _MIN_LETTERS:
         return "en"
-    language, confidence = _identifier().classify(text)
+    language, confidence = identifier().classify(text)
     if language in OTHER_NER and confidence >= _MIN_CONFIDENCE:
         return str(language)
     return "en"
