@@ -138,3 +138,28 @@ def test_street_lines(spans: Spans, text: str, expected: list[str]) -> None:
 def test_dutch_italian_polish_forms_of_address(found: Found, text: str, name: str) -> None:
     """The name after meneer/mevrouw/Sig.ra/Pani is removed (whatever span holds it)."""
     assert any(kind == "PERSON" and name in value for kind, value in found(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "Contact person: Dr. med. Hans-Jürgen Müller-Lüdenscheidt",
+            "Hans-Jürgen Müller-Lüdenscheidt",
+        ),
+        ("Ansprechpartnerin: Prof. Dr. Ada Rossi", "Ada Rossi"),
+        ("Her maiden name was Obi-Wokoma and her DOB is 1972-11-05.", "Obi-Wokoma"),
+        ("his full name is Tyrone Washington, per the form", "Tyrone Washington"),
+    ],
+)
+def test_titles_contact_fields_and_stated_names(found: Found, text: str, name: str) -> None:
+    """Academic title chains, contact-person fields and "X's name was …" lead to the name."""
+    assert ("PERSON", name) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The file name is Report.pdf", "Last name: (required)", "the project name was Phoenix"],
+)
+def test_stated_names_need_a_person(found: Found, text: str) -> None:
+    assert not [v for kind, v in found(text) if kind == "PERSON"]

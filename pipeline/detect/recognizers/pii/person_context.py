@@ -27,12 +27,16 @@ _CUES = (
     r"(?i:\b(?:full[ _]?name|name|cardholder|card[ _]holder|customer|patient|contact|employee|"
     r"applicant|recipient|nombre|nom|vorname|nachname|prénom|apellidos?|titular|"
     r"account[ _]holder|antragsteller(?:in)?|kunde|kundin|mieter(?:in)?|inhaber(?:in)?|"
+    r"contact[ _]person|contact[ _]name|ansprechpartner(?:in)?|kontaktperson|"
+    r"persona de contacto|personne à contacter|"
     r"passenger|guest|reporter|assignee|author|signed|from|to|cc|attn)"
     r"(?:'s)?)[\"']?\s{0,2}[:=]\s{0,2}[\"']?",
     # Greetings and forms of address.
     r"\b(?:Dear|Hi|Hello|Hey|(?i:thanks|thank you|thx|cheers|ta)|Bonjour|Bonsoir|Salut|Chère?|"
     r"Hallo|Liebe[rs]?|"
-    r"Guten Tag|Hola|Estimad[oa]|Querid[oa]|Buenos días|Mr\.?|Mrs\.?|Ms\.?|Mx\.?|Dr\.?|Prof\.?|"
+    # Academic titles before the name ("Dr. med. Hans Müller", "Prof. Dr. Ada Rossi").
+    r"Guten Tag|Hola|Estimad[oa]|Querid[oa]|Buenos días|Mr\.?|Mrs\.?|Ms\.?|Mx\.?|"
+    r"(?:Prof\.[ ])?Dr\.(?:-Ing\.|[ ](?:med|rer\. nat|phil|jur|med\. dent|h\. ?c)\.)|Dr\.?|Prof\.?|"
     r"Madame|Monsieur|Mme\.?|Mlle\.?|Herrn?|Frau|Señora?|Sra?\.|Don|Doña|"
     # Dutch, Portuguese, Italian and Polish greetings and forms of address.
     r"Beste|Geachte|[Mm]eneer|[Mm]evrouw|[Mm]evr\.|[Dd]hr\.|Senhora?|Sig\.(?:ra)?|Signor[ae]?|"
@@ -40,6 +44,9 @@ _CUES = (
     # Self-introductions.
     r"(?i:\bmy name is|\bname's|\bi am|\bi'm|\bje m'appelle|\bje suis|\bc'est|"
     r"\bmoi c'est|\bmein name ist|\bich bin|\bich heiße|\bme llamo|\bmi nombre es|\bsoy)[ ]",
+    # Someone else's name stated: "her maiden name was X", "his full name is X".
+    r"(?i:\b(?:(?:his|her|their|your|maiden|full|first|last|family|given|legal|birth|married)"
+    r"[ ]name|surname)(?:[ ](?:is|was)|:))[ ]",
     # Signatures: a closing line followed by the name on the next line.
     r"(?i:\b(?:regards|best|cheers|thanks|sincerely|cordialement|bien à vous|salutations|"
     r"mit freundlichen grüßen|viele grüße|grüße|gruß|saludos|atentamente|un saludo|abrazos)),?"
