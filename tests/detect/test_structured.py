@@ -66,6 +66,17 @@ def test_bare_name_needs_a_personal_sibling(spans: Spans) -> None:
     assert "Maja Lindqvist" in spans(DelimitedTableRecognizer(), people)
 
 
+def test_first_and_last_columns_name_a_person_as_a_pair(spans: Spans) -> None:
+    """Bare 'first'/'last' headers are names only together; numbers under them are not names."""
+    people = "id,first,last,city\n1,Wiremu,Tane,Rotorua\n"
+    metrics = "metric,first,last\nlatency,12,40\n"
+    lone = "step,first,owner\nbuild,Yes,ci\n"
+    assert spans(DelimitedTableRecognizer(), people) == ["Wiremu", "Tane"]
+    assert spans(DelimitedTableRecognizer(), metrics) == []
+    assert spans(DelimitedTableRecognizer(), lone) == []
+    assert spans(DelimitedTableRecognizer(), "fname;lname\nAiko;Tanaka\n") == ["Aiko", "Tanaka"]
+
+
 def test_quoted_csv_cell_is_one_value(spans: Spans) -> None:
     """RFC 4180 quoting: the comma inside "Okafor, Chidi" does not split the cell."""
     text = 'id,full_name,phone\n7,"Okafor, Chidi",+234 803 555 0147\n'

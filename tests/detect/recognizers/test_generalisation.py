@@ -116,6 +116,7 @@ def test_references_are_not_passwords(found: Found, text: str) -> None:
     ("text", "expected"),
     [
         ("Am Kupfergraben 4, 10117 Berlin", ["Am Kupfergraben 4", "10117 Berlin"]),
+        ("Karl-Marx-Allee 70A, 10243 Berlin", ["Karl-Marx-Allee 70A", "10243 Berlin"]),
         ("Im Jahr 2024 wurde das Release verschoben.", []),
         ("Deliver to 145 Kingsway, Manchester M19 2BX", ["145 Kingsway", "Manchester M19 2BX"]),
         ("Upstream returned 502 Gateway Timeout again", []),

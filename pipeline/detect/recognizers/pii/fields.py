@@ -16,7 +16,7 @@ import regex
 from pipeline.detect.recognizers.pii.date_of_birth import DATE
 from pipeline.detect.validation import luhn_ok
 
-__all__ = ["AMBIGUOUS_NAME", "FIELD_ROOTS", "field_kind", "value_fits"]
+__all__ = ["AMBIGUOUS_NAME", "FIELD_ROOTS", "NAME_PAIR", "field_kind", "value_fits"]
 
 # A bare "name" is a person only beside another personal field (a product table has names too).
 AMBIGUOUS_NAME = "NAME?"
@@ -27,7 +27,10 @@ _PERSON_EXACT = frozenset({
     "nachname", "vorname", "prenom", "prénom", "apellido", "apellidos", "cognome", "achternaam",
     "voornaam", "nazwisko", "imie", "imię", "efternamn", "fornavn", "etternavn", "sukunimi",
     "etunimi", "nomcomplet", "nombrecompleto", "accountholder", "cardholder", "policyholder",
+    "fname", "lname", "firstnm", "lastnm",
 })
+# Bare "first" and "last" are a person's names only as a pair of columns (``structured.py``).
+NAME_PAIR = frozenset({"first", "last"})
 # Whose name a "<who>_name" field holds; any other qualifier (file, host, product…) is not a person.
 _PERSON_WHO = frozenset({
     "customer", "client", "patient", "contact", "employee", "emp", "user", "member", "holder",
@@ -78,7 +81,8 @@ FIELD_ROOTS = ("name", "nom", "naam", "navn", "namn", "mail", "dob", "birth", "b
                "celular", "iban", "acc", "konto", "cuenta", "compte", "ssn", "social", "addr",
                "adress", "street", "stra", "direcc", "indirizzo", "card", "pan", "cc", "msisdn",
                "whatsapp", "gsm", "ulica", "imi", "nazwisko", "prenom", "prénom", "apellido",
-               "cognome", "surname", "forename", "bday", "residence", "anschrift", "endere")
+               "cognome", "surname", "forename", "bday", "residence", "anschrift", "endere",
+               "first", "last")
 
 _CAMEL = regex.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SPLIT = regex.compile(r"[^\p{L}\p{N}]+")

@@ -70,7 +70,7 @@ _PATTERNS = (
     rf"\b(?:{_CAP} ){{0,3}}{_CAP},[ \t]+(?:{_STATES})\s+\d{{5}}(?:-\d{{4}})?\b",
     # German street: Hauptstraße 5, Hans-Gerd-Knappe-Straße 817a, Am Ring 3 (DIN 5008 order).
     r"\b[A-ZÄÖÜ][\w-]{0,40}(?i:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|chaussee)"
-    r"\s+\d{1,4}[a-z]?(?:[-/]\d{1,4}[a-z]?)?\b",
+    r"\s+\d{1,4}[a-zA-Z]?(?:[-/]\d{1,4}[a-zA-Z]?)?\b",  # 817a, 70A, 12-14
     # French street: 12 rue de la Paix, 3 bis avenue Victor Hugo.
     rf"(?i:\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|chemin|"
     rf"impasse|allée|quai|route|cours|square|rond-point))(?:\s+(?:{_LINKS}\s*)?{_EU_CAP}){{1,5}}",

@@ -20,6 +20,7 @@ from pipeline.detect.base import Candidate, Deadline, Recognizer
 from pipeline.detect.recognizers.pii.fields import (
     AMBIGUOUS_NAME,
     FIELD_ROOTS,
+    NAME_PAIR,
     field_kind,
     value_fits,
 )
@@ -150,7 +151,12 @@ def _header(line: str, offset: int, text: str, deadline: Deadline
         names = [text[s:e] for s, e in cells]
         if len(names) < 2 or not all(_HEADER_NAME.fullmatch(n) for n in names):
             continue
-        kinds = [field_kind(n.strip(" \t\"'`")) for n in names]
+        bare = [n.strip(" \t\"'`") for n in names]
+        kinds = [field_kind(n) for n in bare]
+        lowered = [n.lower() for n in bare]
+        if set(lowered) >= NAME_PAIR:  # "id,first,last,city": the pair names a person
+            kinds = ["PERSON" if n in NAME_PAIR else k
+                     for n, k in zip(lowered, kinds, strict=True)]
         if any(k is not None and k != AMBIGUOUS_NAME for k in kinds):
             return delim, kinds
     return None
