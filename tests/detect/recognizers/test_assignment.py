@@ -27,6 +27,15 @@ Spans = Callable[..., list[str]]
         ('password = ""', []),
         ("if password == stored:", []),
         ("the password is incorrect", []),
+        ("mysql -u root -pTr0ub4dor&3 -h 10.0.0.5", ["Tr0ub4dor&3"]),
+        ("mysqldump -u app -p'S3cr3t!x' shop > dump.sql", ["S3cr3t!x"]),
+        ("mysql -u root -p shop", []),
+        ("mysql -u root -p$MYSQL_PWD shop", []),
+        ("pg_dump --password Kx9!mQ2vL8 -h db", ["Kx9!mQ2vL8"]),
+        ("sshpass -p 'W1nter#2026' ssh ops@bastion", ["W1nter#2026"]),
+        ("curl -u admin:Pa55w0rd! https://ci.internal/api", ["Pa55w0rd!"]),
+        ("curl -u \"$USER:$TOKEN\" https://ci.internal/api", []),
+        ("tar -p -czf out.tgz dir/", []),
     ],
 )
 def test_secret_assignments(text: str, expected: list[str], spans: Spans) -> None:

@@ -36,6 +36,16 @@ _PROSE = regex.compile(
     r"\s{1,3}(?:is|was|=|:|ist|lautet|est|es|sería|is now)\s{1,3}[\"'`«]?"
     r"(?P<bare>[^\s\"'`»]{4,64}?)[\"'`»]?(?=[\s.,;!?)]|$)"
 )
+# Passwords given on a command line: "mysql -u root -pS3cret", "--password S3cret",
+# "sshpass -p S3cret ssh …", "curl -u admin:S3cret https://…" (``--password=`` is an assignment).
+_CLI = regex.compile(
+    r"(?:\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;&]{0,200}?\s-p[\"']?"
+    r"(?P<mysql>[^\s\"'-][^\s\"']{3,127})"
+    r"|(?<![\w-])--(?:password|passwd|pass|db-password)\s+[\"']?(?P<flag>[^\s\"'-][^\s\"']{3,127})"
+    r"|\bsshpass\s+-p\s*[\"']?(?P<sshpass>[^\s\"']{4,128})"
+    r"|\bcurl\b[^\n|;&]{0,200}?\s(?:-u|--user)\s+[\"']?[^\s:\"']{1,64}:"
+    r"(?P<curl>[^\s@\"']{4,128}))"
+)
 _IDENTIFIER = regex.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:(?:\.|->|::)[A-Za-z_$][A-Za-z0-9_$]*)*")
 _NUMBERISH = regex.compile(r"[\d\s.,:/+-]+")
 
@@ -46,8 +56,9 @@ class SecretAssignmentRecognizer(Recognizer):
     entity_type = "GENERIC_SECRET"
     category = Category.SECRET
     extra_entities = ("PASSWORD",)
-    keywords = ("pass", "pwd", "secret", "token", "key", "credential", "contraseña")
-    version = "2"
+    keywords = ("pass", "pwd", "secret", "token", "key", "credential", "contraseña", "mysql",
+                "mariadb", "curl")
+    version = "3"
 
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
         for match in _ASSIGN.finditer(text, timeout=deadline.remaining()):
@@ -61,6 +72,13 @@ class SecretAssignmentRecognizer(Recognizer):
                 continue  # "password = var.db_password": a reference in code, not a literal
             if _looks_random_enough(value, password=True) and not is_placeholder(value):
                 yield self.candidate(*match.span("bare"), 0.7, "PASSWORD")
+        for match in _CLI.finditer(text, timeout=deadline.remaining()):
+            group = next(g for g in ("mysql", "flag", "sshpass", "curl") if match.group(g))
+            value = match.group(group)
+            if value.startswith("$") or is_placeholder(value):
+                continue  # "-p$DB_PASS", "--password <your-password>": not a literal
+            if _looks_random_enough(value, password=True):
+                yield self.candidate(*match.span(group), 0.75, "PASSWORD")
 
     def _judge(self, key: str, value: str, kind: str, sep: str) -> tuple[str, float] | None:
         """Return (entity, score) for a literal secret, None for anything else."""
