@@ -100,6 +100,22 @@ _BRAND_HEAD = regex.compile(
     r"franchise|restaurants?|menus?|dealership|mattress(?:es)?|products?|range|line)\b",
     regex.IGNORECASE,
 )
+# Technical nouns an eponym heads ("the Kalman filter", "Moore's law", "the Miller-Rabin
+# primality test", "Jackson deserialization"): the name is a method's, not a person mentioned.
+# Possessive eponyms only with nouns a person's belongings never are ("Kruskal's algorithm";
+# "Ahmed's test" is Ahmed's).
+_EPONYM = r"(?:-\p{Lu}\p{Ll}+)*"  # "Gauss-Seidel", "Miller-Rabin" when the model kept one half
+_TECHNICAL = (r"algorithms?|theorems?|lemmas?|laws?|principle|conjecture|hypothesis|paradox|"
+              r"equations?|inequality|constant|razor|criterion|transforms?|integral|identity")
+_EPONYM_HEAD = regex.compile(
+    rf"{_EPONYM}(?:(?:'s|\u2019s|'|\u2019)(?:\s+\p{{Ll}}+)?\s+(?:{_TECHNICAL})"
+    rf"|(?:\s+\p{{Ll}}[\p{{Ll}}-]+){{0,2}}?\s+(?:{_TECHNICAL}|effect|distribution|filters?|"
+    r"method|series|coefficient|distance|similarity|correlation|initiali[sz]ation|smoothing|"
+    r"curves?|estimator|tests?|cipher|matrix|kernel|formula|sort|heap|tree|chain|process|coding|"
+    r"decomposition|interpolation|regression|transformation|optimi[sz]ation|"
+    # software named after people or with names' shapes: "Jackson deserialization"
+    r"library|framework|plugin|driver|(?:de)?serializ(?:ation|ers?)|annotations?|module))\b"
+)
 # Model-line suffixes of products ("Widget Max", "Flange Pro"); a surname is rarely one of them.
 MODEL_SUFFIXES = frozenset({"Pro", "Max", "Mini", "Plus", "Ultra", "Lite", "Air", "Prime", "Neo"})
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:]\s+|\n)\s*[\"'«(]?$")
@@ -178,6 +194,14 @@ def _brand_head(s: Span) -> bool:
     return bool(_BRAND_HEAD.match(s.text, s.end))
 
 
+def _eponym_head(s: Span) -> bool:
+    """One word (or a hyphenated pair) heading a technical noun: a method named after someone.
+
+    A full name before such a noun ("Anna Kowalski test results") is still a person.
+    """
+    return len(s.words) == 1 and bool(_EPONYM_HEAD.match(s.text, s.end))
+
+
 def _unknown_single_initial(s: Span) -> bool:
     """One word opening a sentence: no name at all, or a common word and no established name.
 
@@ -229,6 +253,7 @@ FILTERS: dict[str, Callable[[Span], bool]] = {
     "code_identifier": _code_identifier,
     "model_suffix": _model_suffix,
     "brand_head": _brand_head,
+    "eponym_head": _eponym_head,
     "unknown_single_initial": _unknown_single_initial,
     "function_word_opener": _function_word_opener,
     "article_after_opener": _article_after_opener,

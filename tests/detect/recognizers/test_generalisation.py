@@ -164,3 +164,30 @@ def test_titles_contact_fields_and_stated_names(found: Found, text: str, name: s
 )
 def test_stated_names_need_a_person(found: Found, text: str) -> None:
     assert not [v for kind, v in found(text) if kind == "PERSON"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Compare Kruskal's algorithm with Prim's algorithm on dense graphs.",
+        "How does the Miller-Rabin primality test work?",
+        "What is Moore's law and is it still true?",
+        "How do I tune a Kalman filter for GPS data?",
+        "How do I use Lombok's @Builder with Jackson deserialization?",
+    ],
+)
+def test_eponyms_are_not_people(found: Found, text: str) -> None:
+    """A method, law or library named after someone is not a person mentioned."""
+    assert not [v for kind, v in found(text) if kind == "PERSON"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("I reviewed Ahmed's test results with the nurse.", "Ahmed"),
+        ("Anna Kowalski test results are attached.", "Anna Kowalski"),
+        ("Please send Priya's method statement to the client.", "Priya"),
+    ],
+)
+def test_people_before_technical_nouns_stay_people(found: Found, text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text)
