@@ -50,6 +50,12 @@ retool postman insomnia copilot cursor claude gemini llama mistral chatgpt opena
 cohere hugging huggingface ubuntu debian fedora centos alpine arch windows macos linux android
 ios xcode vscode vim emacs neovim intellij pycharm goland webstorm rider eclipse netbeans
 kafka-connect debezium gradle maven bazel sbt cmake
+chrome chromium firefox hibernate mybatis jooq lombok feign dramatiq gunicorn uvicorn sqlalchemy
+alembic pydantic mypy ruff flake8 pylint tox poetry pipenv conda anaconda numba cython pypy jinja
+authlib kerberos ldap jupyterlab kaggle sklearn xgboost lightgbm catboost seaborn matplotlib
+plotly bokeh streamlit gradio langchain llamaindex ollama vllm onnx tensorrt cuda opencv ffmpeg
+gstreamer webrtc graphql grpc protobuf avro parquet dbt fivetran airbyte mixpanel posthog
+pagerduty opsgenie nagios zabbix telegraf influxdb cloudwatch certbot promtail silk
 """
     )
 )
