@@ -116,6 +116,14 @@ _EPONYM_HEAD = regex.compile(
     # software named after people or with names' shapes: "Jackson deserialization"
     r"library|framework|plugin|driver|(?:de)?serializ(?:ation|ers?)|annotations?|module))\b"
 )
+# The same nouns before the name in French, Spanish, Italian, Portuguese and German ("la loi de
+# Moore", "el teorema de Pitágoras", "der Satz von Bayes").
+_EPONYM_BEFORE = regex.compile(
+    r"(?i)\b(?:loi|théorème|lemme|principe|effet|algorithme|équations?|conjecture|paradoxe|"
+    r"ley|teorema|lema|principio|efecto|algoritmo|ecuación|paradoja|legge|effetto|equazione|"
+    r"lei|efeito|equação|satz|gesetz|prinzip|effekt|algorithmus|gleichung|vermutung)"
+    r"\s+(?:de|d'|del|di|da|do|von|des|du)\s*$"
+)
 # Model-line suffixes of products ("Widget Max", "Flange Pro"); a surname is rarely one of them.
 MODEL_SUFFIXES = frozenset({"Pro", "Max", "Mini", "Plus", "Ultra", "Lite", "Air", "Prime", "Neo"})
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:]\s+|\n)\s*[\"'«(]?$")
@@ -199,7 +207,8 @@ def _eponym_head(s: Span) -> bool:
 
     A full name before such a noun ("Anna Kowalski test results") is still a person.
     """
-    return len(s.words) == 1 and bool(_EPONYM_HEAD.match(s.text, s.end))
+    return len(s.words) == 1 and (bool(_EPONYM_HEAD.match(s.text, s.end))
+                                  or bool(_EPONYM_BEFORE.search(s.before)))
 
 
 def _unknown_single_initial(s: Span) -> bool:

@@ -24,6 +24,7 @@ CUED = [
     ("Steuer-ID 36 574 261 809 fehlt", "36 574 261 809"),
     ("personnummer 880320-0016 saknas", "880320-0016"),
     ("T.C. Kimlik No: 17291716060", "17291716060"),
+    ("Cześć, mój PESEL to 44051401359.", "44051401359"),
 ]
 NOT_IDS = [
     "the NIF is 501964844 (one digit off)",

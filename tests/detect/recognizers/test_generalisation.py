@@ -191,3 +191,29 @@ def test_eponyms_are_not_people(found: Found, text: str) -> None:
 )
 def test_people_before_technical_nouns_stay_people(found: Found, text: str, name: str) -> None:
     assert ("PERSON", name) in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Beste Sanne, mijn nieuwe nummer volgt. Groet, Pieter", "Pieter"),
+        ("Dank je wel!\nMet vriendelijke groet,\nJoris Bakker", "Joris Bakker"),
+        ("Grazie mille.\nCordiali saluti,\nGiulia Marchetti", "Giulia Marchetti"),
+        ("Dziękuję.\nPozdrawiam,\nTomasz Lewandowski", "Tomasz Lewandowski"),
+    ],
+)
+def test_sign_offs_of_other_languages(found: Found, text: str, name: str) -> None:
+    assert ("PERSON", name) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Explique-moi la loi de Moore en deux phrases.",
+        "¿Qué es el teorema de Bayes en estadística?",
+        "Erkläre den Satz von Pythagoras mit einem Beispiel.",
+    ],
+)
+def test_eponyms_after_their_noun(found: Found, text: str) -> None:
+    """French/Spanish/German put the noun first: "la loi de Moore" is a law, not a person."""
+    assert not [v for kind, v in found(text) if kind == "PERSON"]

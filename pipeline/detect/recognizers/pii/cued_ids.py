@@ -60,7 +60,7 @@ _SCHEMES: tuple[tuple[str, tuple[str, ...]], ...] = (
 # engine scans NFKC-normalised text, where "º" is "o").
 _FILLER = (
     r"(?:[\s:#=.,()-]{0,3}(?:number|num|n\.[ºo]|no|nr|n[°º.]+|número|numero|numéro|nummer|card|"
-    r"code|is|é|es|est|ist|es el|is het|:))*"
+    r"code|is|é|es|est|ist|es el|is het|to|jest|är|er|è|são|:))*"
 )
 # Starts with a digit or a capital (codice fiscale, PAN), so a filler word is never the value.
 _VALUE = r"((?-i:[A-Z0-9])(?:[A-Za-z0-9]|[ .\-/](?=[A-Za-z0-9])){4,24})"

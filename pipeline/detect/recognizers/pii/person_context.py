@@ -49,8 +49,15 @@ _CUES = (
     r"[ ]name|surname)(?:[ ](?:is|was)|:))[ ]",
     # Signatures: a closing line followed by the name on the next line.
     r"(?i:\b(?:regards|best|cheers|thanks|sincerely|cordialement|bien à vous|salutations|"
-    r"mit freundlichen grüßen|viele grüße|grüße|gruß|saludos|atentamente|un saludo|abrazos)),?"
+    r"mit freundlichen grüßen|viele grüße|grüße|gruß|saludos|atentamente|un saludo|abrazos|"
+    r"(?:met )?vriendelijke groet(?:en)?|groet(?:en)?|mvh|med vänlig hälsning|hälsningar|"
+    r"med venlig hilsen|hilsen|cordiali saluti|distinti saluti|saluti|atenciosamente|"
+    r"cumprimentos|abraços|pozdrawiam|z poważaniem|sayg\u0131lar\u0131mla)),?"
     r"[ \t]*\r?\n[ \t]*(?:-+[ ]?)?",
+    # The same sign-off with the name after a comma on its line: "Groet, Pieter", "Best, Ana".
+    r"(?i:\b(?:regards|best|cheers|sincerely|cordialement|saludos|un saludo|abrazos|"
+    r"(?:met )?vriendelijke groet(?:en)?|groet(?:en)?|mvh|hälsningar|hilsen|saluti|"
+    r"cumprimentos|abraços|pozdrawiam)),[ ]",
     # Appositions after a role noun: "The cardholder, Edward Malone, says".
     r"(?i:\b(?:cardholder|customer|patient|client|employee|caller|applicant|tenant|candidate|"
     r"account holder|buyer|seller|driver|passenger|student|user)),[ ]",
