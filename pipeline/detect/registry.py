@@ -17,6 +17,7 @@ from pipeline.detect.recognizers.pii.bank_account import UsBankNumberRecognizer
 from pipeline.detect.recognizers.pii.credit_card import PaymentCardRecognizer
 from pipeline.detect.recognizers.pii.cued_ids import (
     CuedNationalIdRecognizer,
+    MedicalRecordNumberRecognizer,
     PassportNumberRecognizer,
 )
 from pipeline.detect.recognizers.pii.date_of_birth import DateOfBirthRecognizer
@@ -107,6 +108,7 @@ PII_RECOGNIZERS: tuple[type[Recognizer], ...] = (
     FrenchNirRecognizer,
     CuedNationalIdRecognizer,
     PassportNumberRecognizer,
+    MedicalRecordNumberRecognizer,
     DelimitedTableRecognizer,
     SqlInsertRecognizer,
     KeyValueRecognizer,

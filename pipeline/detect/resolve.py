@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 
 import regex
 
@@ -22,6 +23,12 @@ _NAME_STOP = frozenset(
 )
 
 
+# Kinds whose recognizers find parts of one value (a list cue, the gazetteer, the model on
+# "Bo Lindgren, Chidi Okeke"; a street and its postcode line): overlaps widen to the union.
+# Formats with exact extents (IBAN, card, phone) keep the stronger span.
+_WIDENED = frozenset({"PERSON", "LOCATION"})
+
+
 def resolve(candidates: Iterable[Candidate]) -> list[Candidate]:
     """Keep a non-overlapping set: secrets beat custom beat PII, then score, then length.
 
@@ -33,17 +40,37 @@ def resolve(candidates: Iterable[Candidate]) -> list[Candidate]:
         key=lambda c: (_RANK[c.category], -c.score, -(c.end - c.start), c.start, c.entity_type,
                        c.detector),
     )
-    kept: list[Candidate] = []
-    starts: list[int] = []  # kept spans are disjoint, so sorted by start they are sorted by end
+    kept: list[Candidate] = []  # sorted by start; disjoint, so sorted by end too
+    starts: list[int] = []
     ends: list[int] = []
     for cand in ordered:
         i = bisect.bisect_left(starts, cand.end)  # kept spans starting before cand ends
         if i > 0 and ends[i - 1] > cand.start:
+            _widen(kept, starts, ends, bisect.bisect_right(ends, cand.start), i, cand)
             continue
-        kept.append(cand)
+        kept.insert(i, cand)
         starts.insert(i, cand.start)
         ends.insert(i, cand.end)
-    return sorted(kept, key=lambda c: (c.start, c.end))
+    return kept
+
+
+def _widen(kept: list[Candidate], starts: list[int], ends: list[int], first: int, stop: int,
+           cand: Candidate) -> None:
+    """Grow the one kept span a weaker name or address candidate of its own kind overlaps.
+
+    "Bo Lindgren" from a list cue and "Lindgren, Chidi" from the gazetteer: keeping only the
+    stronger span would send "Bo" in clear. The union is taken only if it touches no other span.
+    """
+    if stop - first != 1 or cand.entity_type not in _WIDENED:
+        return
+    other = kept[first]
+    if other.entity_type != cand.entity_type or other.category is not Category.PII:
+        return
+    start, end = min(other.start, cand.start), max(other.end, cand.end)
+    if (first > 0 and ends[first - 1] > start) or (stop < len(kept) and starts[stop] < end):
+        return
+    kept[first] = replace(other, start=start, end=end)
+    starts[first], ends[first] = start, end
 
 
 def propagate_names(

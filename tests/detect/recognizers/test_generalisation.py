@@ -217,3 +217,28 @@ def test_sign_offs_of_other_languages(found: Found, text: str, name: str) -> Non
 def test_eponyms_after_their_noun(found: Found, text: str) -> None:
     """French/Spanish/German put the noun first: "la loi de Moore" is a law, not a person."""
     assert not [v for kind, v in found(text) if kind == "PERSON"]
+
+
+def test_attendee_lists_and_capitalised_form_names(found: Found) -> None:
+    """Every person of a heading's list, none of its words left in clear; names in capitals."""
+    text = "Attendees: Ana Costa, Bo Lindgren, Chidi Okeke\nAgenda: Q3 budget"
+    covered = {i for kind, v in found(text) if kind == "PERSON"
+               for i in range(text.index(v), text.index(v) + len(v))}
+    for name in ("Ana Costa", "Bo Lindgren", "Chidi Okeke"):
+        start = text.index(name)
+        assert set(range(start, start + len(name))) <= covered, name
+    assert ("PERSON", "DOE, JANE A.") in found("Patient: DOE, JANE A.  MRN 00482913")
+    assert ("MEDICAL_RECORD_NUMBER", "00482913") in found("Patient: DOE, JANE A.  MRN 00482913")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Attendees: the platform team and two folks from security.",
+        "Participants: Docker, Kubernetes, Helm",
+        "Customer: ACME CORP LTD",
+        "Name: N/A",
+    ],
+)
+def test_lists_and_capitals_that_hold_no_one(found: Found, text: str) -> None:
+    assert not [v for kind, v in found(text) if kind == "PERSON"]

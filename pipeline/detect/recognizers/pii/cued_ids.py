@@ -20,7 +20,7 @@ import regex
 from pipeline.detect.base import Candidate, Deadline, RegexRecognizer
 from pipeline.events import Category
 
-__all__ = ["CuedNationalIdRecognizer", "PassportNumberRecognizer"]
+__all__ = ["CuedNationalIdRecognizer", "MedicalRecordNumberRecognizer", "PassportNumberRecognizer"]
 
 # cue (a regex, case-insensitive) -> the python-stdnum modules whose scheme it names. Acronyms
 # that are also words ("sin", "pan", "run", "nie") count only in capitals.
@@ -127,6 +127,23 @@ class PassportNumberRecognizer(RegexRecognizer):
         r"(?i)\b(?:passport|passeport|pasaporte|reisepass|passaporto|paszport|paspoort|"
         r"passaporte|pass-?nr\.?|passnummer)" + _FILLER + r"[\s:#=]{0,3}[\"']?"
         r"((?-i:[A-Z]{1,3})?\d{6,9}|(?-i:[A-Z]{1,2})\d{2}[ ]?\d{5})(?![A-Za-z0-9])"
+    )
+    group = 1
+    score = 0.8
+
+
+class MedicalRecordNumberRecognizer(RegexRecognizer):
+    """A medical record number after its cue (MRN, medical record no., patient ID).
+
+    HIPAA lists it as an identifier; it has no public check digit, so the cue alone makes it one.
+    """
+
+    entity_type = "MEDICAL_RECORD_NUMBER"
+    category = Category.PII
+    keywords = ("mrn", "medical record", "patient id", "patient number", "patient no")
+    pattern: ClassVar[regex.Pattern[str]] = regex.compile(
+        r"(?i)\b(?:(?-i:MRN)|medical record|patient[ -]?(?:id|number|no\.?))" + _FILLER
+        + r"[\s:#=]{0,3}[\"']?((?-i:[A-Z]{0,3})\d{5,12})(?![A-Za-z0-9])"
     )
     group = 1
     score = 0.8

@@ -14,6 +14,7 @@ from wordfreq import zipf_frequency
 
 from pipeline.detect.base import Candidate, Deadline, Recognizer
 from pipeline.detect.names_index import names_index
+from pipeline.detect.ner_filters import ORG_WORDS
 from pipeline.detect.vocab import is_product
 from pipeline.events import Category
 
@@ -138,6 +139,41 @@ _CONTACT = regex.compile(
 )
 
 
+# A list of people after a heading: "Attendees: Ana Costa, Bo Lindgren, Chidi Okeke".
+_LIST = regex.compile(
+    r"(?im)^[ \t]*(?:attendees|participants|present|invitees|speakers|panel(?:l)?ists|"
+    r"team members|guests|teilnehmer(?:innen)?|anwesend|asistentes|partecipanti|deelnemers|"
+    r"deltagare|participantes)[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*:[ \t]*(?P<list>[^\n]{1,500})"
+)
+_LIST_SEPARATOR = regex.compile(r"\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b|\be\b)\s*")
+_LIST_NAME = regex.compile(_NAME)
+# A name in capitals after a form field: "Patient: DOE, JANE A.", "NAME: OKAFOR CHIDI".
+_CAPS_WORD = r"\p{Lu}{2,}(?:[-'\u2019]\p{Lu}{2,})?"
+_CAPS_NAME = regex.compile(
+    r"(?i:\b(?:name|full[ _]name|patient|customer|client|employee|insured|member|"
+    r"account[ _]holder|cardholder|passenger|guest|applicant|beneficiary)\s{0,2}[:=]\s{0,2})"
+    rf"(?P<name>{_CAPS_WORD}(?:,?[ ]{{1,2}}{_CAPS_WORD}){{1,3}}(?:[ ]\p{{Lu}}\.)?)"
+)
+
+
+def _list_names(text: str, deadline: Deadline) -> Iterator[tuple[int, int]]:
+    """Spans of the names in a heading's list; one-word items only if the names index knows them."""
+    for match in _LIST.finditer(text, timeout=deadline.remaining()):
+        start = match.start("list")
+        for item in regex.splititer(_LIST_SEPARATOR, match.group("list")):
+            offset = text.index(item, start) if item else start
+            start = offset + len(item)
+            words = item.strip(" .").split()
+            if not words or not _LIST_NAME.fullmatch(" ".join(words)) or any(
+                    w in _WORDS_NOT_NAMES or w.lower() in _JOINERS for w in words):
+                continue
+            if len(words) == 1 and not _addressed(words[0]):
+                continue
+            if all(is_product(w) for w in words):
+                continue
+            yield offset, offset + len(" ".join(words))
+
+
 def _addressed(word: str) -> bool:
     return names_index().is_name(word) and zipf_frequency(
         word.lower(), "en", wordlist="small") < 4.0 and word not in _WORDS_NOT_NAMES
@@ -181,6 +217,15 @@ class PersonContextRecognizer(Recognizer):
             for match in pattern.finditer(text, timeout=deadline.remaining()):
                 if _addressed(match.group("name")):
                     yield self.candidate(*match.span("name"), 0.6)
+        for start, end in _list_names(text, deadline):
+            yield self.candidate(start, end, 0.65)
+        index = names_index()
+        for match in _CAPS_NAME.finditer(text, timeout=deadline.remaining()):
+            words = regex.findall(r"\p{Lu}{2,}", match.group("name"))
+            # "Customer: ACME CORP LTD" is no one: an established name, no trading word
+            if any(index.is_established(w.title()) for w in words) and not any(
+                    w.title() in ORG_WORDS or w in ORG_WORDS for w in words):
+                yield self.candidate(*match.span("name"), 0.65)
         for pattern in (_SUBJECT, _ACTION_ITEM):
             for match in pattern.finditer(text, timeout=deadline.remaining()):
                 words = match.group("name").split(" ")
