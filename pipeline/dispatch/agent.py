@@ -16,9 +16,12 @@ after the other in offset order, so a duplicate sees its twin's dedup record and
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import functools
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import faust
@@ -36,8 +39,9 @@ from pipeline.dispatch.records import Source
 from pipeline.dispatch.stage import Dispatcher
 from pipeline.logs import bound_trace
 from pipeline.offsets import Ticket
+from pipeline.tracing import Headers, child_headers
 
-__all__ = ["build_lanes", "register"]
+__all__ = ["build_lanes", "register", "traced", "traced_from"]
 
 log = logging.getLogger(__name__)
 
@@ -133,17 +137,41 @@ async def _pipeline(
         await asyncio.gather(*running, return_exceptions=True)
 
 
+# The trace headers of the approved record being handled (this task's), for what it produces.
+_OUTGOING: contextvars.ContextVar[Headers] = contextvars.ContextVar("dispatch_out", default=())
+
+
 async def _handle(ctx: WorkerContext, dispatcher: Dispatcher, event: Any, ticket: Ticket) -> None:
     message = event.message
     source = Source(message.topic, message.partition, message.offset, message.timestamp)
     value = event.value if isinstance(event.value, bytes) else bytes(event.value or b"")
-    with bound_trace(message.headers, stage="dispatch"):
+    with traced_from(message.headers), bound_trace(message.headers, stage="dispatch"):
         await dispatcher.handle(value, source)
     ctx.offsets.done(ticket)
 
 
+@contextlib.contextmanager
+def traced_from(incoming: Any) -> Iterator[None]:
+    """While one approved record is handled, what ``traced`` adds: its child trace headers."""
+    token = _OUTGOING.set(child_headers(incoming))
+    try:
+        yield
+    finally:
+        _OUTGOING.reset(token)
+
+
+def traced(records: Sequence[Record]) -> list[Record]:
+    """The records with the handled record's trace headers.
+
+    The same trace and ``x-correlation-id`` and a child span, as classify's outputs carry: a
+    response, its audit event, a DLQ entry can be followed back to their prompt.
+    """
+    headers = _OUTGOING.get()
+    return [r if r.headers or not headers else replace(r, headers=headers) for r in records]
+
+
 def _sender(ctx: WorkerContext) -> Any:
     async def send(records: Sequence[Record]) -> None:
-        await send_until_acked(ctx.sink, records, ctx.metrics, "dispatch")
+        await send_until_acked(ctx.sink, traced(records), ctx.metrics, "dispatch")
 
     return send
