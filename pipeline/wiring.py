@@ -8,7 +8,9 @@ store. A worker builds one engine and hands it to both roles; ``scan``,
 
 from __future__ import annotations
 
-from collections.abc import Collection, MutableMapping, Sequence
+import logging
+import time
+from collections.abc import Callable, Collection, MutableMapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +28,8 @@ from pipeline.route.stages import EngineDetectStage
 
 if TYPE_CHECKING:
     from pipeline.dispatch.request import DispatchRequest
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "PolicyGuardSession",
@@ -133,10 +137,17 @@ class PolicyResponseGuard:
     tenant/app/destination see restored to their originals.
     """
 
-    def __init__(self, settings: Settings, engine: DlpEngine | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: DlpEngine | None = None,
+        clocks: tuple[Callable[[], float], Callable[[], float]] = (time.monotonic,
+                                                                   time.process_time),
+    ) -> None:
         self._engine = engine or build_dlp_engine(settings)
         self._policy = self._engine.policy
         self._keys = key_ring(settings)
+        self.clocks = clocks  # (wall, CPU): tests freeze them instead of the machine
 
     def session(self, request: DispatchRequest) -> PolicyGuardSession:
         from pipeline.redact.vault import open_book
@@ -162,12 +173,27 @@ class PolicyGuardSession:
         self._allowed = allowed
 
     async def detect(self, texts: Sequence[str]) -> list[list[Finding]]:
+        """Findings per text; a scan that timed out while the worker was frozen runs again.
+
+        The LLM has been paid by now: a dispatch worker stopped (SIGSTOP, a paused VM) during the
+        scan would otherwise withhold a good answer. A real overrun times out again: fail closed.
+        """
         import asyncio
 
+        from pipeline.detect.errors import DetectionTimeout
+        from pipeline.detect.starvation import starved
+
         messages = [Message("assistant", text) for text in texts]
-        found = await asyncio.get_running_loop().run_in_executor(
-            None, self._guard._engine.detect, messages
-        )
+        loop = asyncio.get_running_loop()
+        wall_clock, cpu_clock = self._guard.clocks
+        wall, cpu = wall_clock(), cpu_clock()
+        try:
+            found = await loop.run_in_executor(None, self._guard._engine.detect, messages)
+        except DetectionTimeout:
+            if not starved(wall, cpu, wall_clock, cpu_clock):
+                raise
+            log.warning("answer scan timed out while the worker was frozen or starved; again")
+            found = await loop.run_in_executor(None, self._guard._engine.detect, messages)
         out: list[list[Finding]] = [[] for _ in texts]
         for f in found:
             out[f.message_index].append(replace(f, message_index=0))

@@ -21,6 +21,7 @@ import faust
 from pipeline.app import WorkerContext, raw_topic
 from pipeline.batching import take_ready
 from pipeline.bus import send_until_acked
+from pipeline.detect.starvation import starved
 from pipeline.errors import DetectionFailure
 from pipeline.logs import bound_traces
 from pipeline.offsets import Ticket
@@ -77,7 +78,7 @@ async def _detect(
     wall, cpu = wall_clock(), cpu_clock()
     routed = await runner.run(raws)
     timed_out = any(r.reason is DetectionFailure.TIMEOUT for r in routed)
-    if timed_out and cpu_clock() - cpu < 0.5 * (wall_clock() - wall):
+    if timed_out and starved(wall, cpu, wall_clock, cpu_clock):
         log.warning("detection timed out while the worker was frozen or starved; detecting again")
         routed = await runner.run(raws)
     return routed
