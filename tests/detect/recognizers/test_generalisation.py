@@ -227,6 +227,8 @@ def test_attendee_lists_and_capitalised_form_names(found: Found) -> None:
     for name in ("Ana Costa", "Bo Lindgren", "Chidi Okeke"):
         start = text.index(name)
         assert set(range(start, start + len(name))) <= covered, name
+    spaced = "Attendees:  Ana  Costa ,  Bo Lindgren"  # the span keeps the text's own spacing
+    assert ("PERSON", "Ana  Costa") in found(spaced)
     assert ("PERSON", "DOE, JANE A.") in found("Patient: DOE, JANE A.  MRN 00482913")
     assert ("MEDICAL_RECORD_NUMBER", "00482913") in found("Patient: DOE, JANE A.  MRN 00482913")
 

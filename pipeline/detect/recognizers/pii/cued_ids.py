@@ -83,10 +83,20 @@ def _valid_prefix(value: str, modules: tuple[str, ...]) -> int:
     """
     cuts = [m.start() for m in _SEPARATOR.finditer(value)] + [len(value)]
     for cut in reversed(cuts):
-        piece = value[:cut]
-        if any(_module(name).is_valid(piece) for name in modules):
+        if any(_valid(name, value[:cut]) for name in modules):
             return cut
     return 0
+
+
+def _valid(module: str, piece: str) -> bool:
+    """The scheme's own check; a validator that breaks on odd input counts the number as one.
+
+    Fail closed: after its cue, a number we cannot check is redacted, not sent.
+    """
+    try:
+        return bool(_module(module).is_valid(piece))
+    except Exception:
+        return True
 
 
 class CuedNationalIdRecognizer(RegexRecognizer):

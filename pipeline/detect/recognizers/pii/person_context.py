@@ -171,7 +171,8 @@ def _list_names(text: str, deadline: Deadline) -> Iterator[tuple[int, int]]:
                 continue
             if all(is_product(w) for w in words):
                 continue
-            yield offset, offset + len(" ".join(words))
+            first = offset + item.index(words[0])  # the item's own spacing, not a rejoined one
+            yield first, offset + item.rindex(words[-1]) + len(words[-1])
 
 
 def _addressed(word: str) -> bool:
