@@ -141,6 +141,11 @@ def test_dutch_italian_polish_forms_of_address(found: Found, text: str, name: st
     assert any(kind == "PERSON" and name in value for kind, value in found(text))
 
 
+def test_german_beste_gruesse_is_no_name(found: Found) -> None:
+    """Dutch "Beste X" is a greeting; German "Beste Grüße" is a sign-off, not a person."""
+    assert not [v for kind, v in found("Beste Grüße aus Köln") if kind == "PERSON"]
+
+
 @pytest.mark.parametrize(
     ("text", "name"),
     [

@@ -83,7 +83,8 @@ _WORDS_NOT_NAMES = frozenset(
      "New", "Can", "Could", "Would", "Will", "Let", "Quick", "Still", "Also", "Again", "Back",
      "Sure", "Interested", "Available", "Ready", "Done", "Looking", "Trying", "Using",
      "Working", "Writing", "Going", "Getting", "Having", "Really", "Very", "So", "And", "But",
-     "World", "Folks", "Friends", "Guys", "Everybody"}
+     "World", "Folks", "Friends", "Guys", "Everybody", "Grüße", "Grüsse", "Grüßen", "Wünsche",
+     "Groeten", "Groet", "Saluti"}
 )
 
 
