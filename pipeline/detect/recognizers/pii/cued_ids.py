@@ -104,12 +104,13 @@ class CuedNationalIdRecognizer(RegexRecognizer):
 
     entity_type = "NATIONAL_ID"
     category = Category.PII
+    # Each cue's shortest literal: "person" or "national" alone would run the regex on most prose.
     keywords = tuple(sorted({
         "nif", "nipc", "contribuinte", "dni", "nie", "cpf", "pesel", "nip", "bsn", "burger",
-        "sofi", "sin", "social insurance", "tfn", "tax file", "steuer", "idnr", "fisc", "person",
+        "sofi", "sin", "social insurance", "tfn", "tax file", "steuer", "idnr", "fisc", "personn",
         "fødsel", "fodsel", "cpr", "henkilö", "hetu", "ahv", "avs", "pps", "aadha", "pan", "nhs",
         "rut", "run", "curp", "rfc", "cuil", "cuit", "kimlik", "tckn", "cnp", "egn", "егн",
-        "oib", "rodn", "rijksregister", "national",
+        "oib", "rodn", "rijksregister", "numéro national", "national number",
     }))
     pattern: ClassVar[regex.Pattern[str]] = _CUE
     score = 0.85
