@@ -1,6 +1,7 @@
 """End-to-end benchmark: the classify worker on a real Kafka broker, vs vanilla presidio.
 
     python -m bench.e2e [--quick] [--port 19800] [--out bench/results] [--no-sweep]
+    python -m bench.e2e --no-sweep --no-vanilla --baseline ../old --reference-rate 500 --rounds 3
 
 Starts its own single-node broker (deploy/kafka/kafka-local via tests/support/broker.py) on
 ``--port``, then for each configuration (ours x1, ours x2 in one consumer group, vanilla
@@ -8,6 +9,10 @@ presidio x1, and a batch-size sweep) starts the worker processes on fresh 4-part
 produces a burst of corpus-shaped events to find the max throughput, then paced loads at
 25/50/75 % of that max, and records throughput, inbound→approved latency from Kafka
 timestamps, the workers' own histograms, CPU per process and peak RSS (VmHWM).
+For an A/B against ``--baseline``, ``--reference-rate`` paces every configuration at the same
+fractions of one fixed rate (each configuration's own max differs a little from run to run, so
+"25 % of max" is not the same load for both), and ``--rounds`` repeats ours and the baseline
+alternately: on this shared 2-core machine one pair of runs is within the noise.
 Writes ``e2e.json``, ``e2e.md`` and ``e2e.png`` to ``--out``. Everything it starts is stopped
 on the way out, including the broker.
 """
@@ -39,12 +44,19 @@ SWEEP = {"quick": (), "full": (32, 128)}
 GIB = 1024
 
 
-def _configs(sweep: tuple[int, ...], vanilla: bool, baseline: Path | None = None) -> list[Config]:
-    """Default config x1, x2, (a baseline checkout x1, x2), vanilla x1, then other batch sizes."""
-    configs = [Config("ours-1w", "ours", 1), Config("ours-2w", "ours", 2)]
-    if baseline is not None:
-        configs += [Config("baseline-1w", "ours", 1, code=baseline),
-                    Config("baseline-2w", "ours", 2, code=baseline)]
+def _configs(sweep: tuple[int, ...], vanilla: bool, baseline: Path | None = None,
+             rounds: int = 1) -> list[Config]:
+    """Default config x1, x2, (a baseline checkout x1, x2), vanilla x1, then other batch sizes.
+
+    With ``rounds`` > 1 ours and the baseline alternate that many times (``ours-1w.r2``, ...).
+    """
+    configs: list[Config] = []
+    for r in range(1, rounds + 1):
+        tag = "" if r == 1 else f".r{r}"
+        configs += [Config(f"ours-1w{tag}", "ours", 1), Config(f"ours-2w{tag}", "ours", 2)]
+        if baseline is not None:
+            configs += [Config(f"baseline-1w{tag}", "ours", 1, code=baseline),
+                        Config(f"baseline-2w{tag}", "ours", 2, code=baseline)]
     if vanilla:
         configs.append(Config("vanilla-1w", "vanilla", 1))
     configs += [Config(f"ours-1w-batch{n}", "ours", 1, {"PROMPT_DLP_BATCH_SIZE": str(n)})
@@ -63,6 +75,7 @@ async def _run(args: argparse.Namespace, bootstrap: str, broker_pid: int | None,
         "mode": mode, "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(), "loadavg_before": [round(x, 2) for x in os.getloadavg()],
         "workload": workload.source, "mean_event_bytes": round(workload.mean_bytes()),
+        "reference_rate": args.reference_rate, "rounds": args.rounds,
         "partitions": PARTITIONS, "batch_size": settings.batch_size,
         "batch_linger_seconds": settings.batch_linger_seconds, "spacy_model": settings.spacy_model,
     }
@@ -70,10 +83,11 @@ async def _run(args: argparse.Namespace, bootstrap: str, broker_pid: int | None,
     results: dict[str, Any] = {"meta": meta, "configs": []}
     ours_plan, vanilla_plan = PLANS[mode]
     sweep = () if args.no_sweep else SWEEP["full" if args.sweep else mode]
-    for index, cfg in enumerate(_configs(sweep, not args.no_vanilla, args.baseline)):
+    configs = _configs(sweep, not args.no_vanilla, args.baseline, args.rounds)
+    for index, cfg in enumerate(configs):
         print(f"== {cfg.name}", flush=True)
         plan = vanilla_plan if cfg.kind == "vanilla" else ours_plan
-        reference = None
+        reference = args.reference_rate if cfg.kind == "ours" else None
         if cfg.env:  # a sweep point: same offered load as the default configuration
             plan = Plan(ours_plan.burst_events, ours_plan.phase_seconds, (0.5,),
                         burst_reps=ours_plan.burst_reps)
@@ -153,6 +167,11 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, default=None,
                         help="also run the classify worker from this checkout (same venv), "
                              "e.g. a worktree of an older commit, for same-run ratios")
+    parser.add_argument("--reference-rate", type=float, default=None,
+                        help="pace every configuration at 25/50/75 %% of this many ev/s "
+                             "instead of its own max (the same offered load for an A/B)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="repeat ours (and --baseline) alternately this many times")
     args = parser.parse_args()
 
     from bench.harness.broker import LocalBroker
