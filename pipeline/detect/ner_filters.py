@@ -183,6 +183,20 @@ def _common_words(s: Span) -> bool:
     return not all(index.is_established(w) for w in words)
 
 
+def _no_known_name(s: Span) -> bool:
+    """No word is a name in any country, and one is an everyday word.
+
+    "'Invalid Bearer' Token Format", "Jupyter Notebook", "entre Docker Compose et": product and
+    error-message phrases the model takes for people. A real name has at least one word that
+    names-dataset (730k given, 980k family names from 106 countries) knows; an unknown word
+    alone ("Raghunathan", "Kenvue") is not rejected here.
+    """
+    words = [w.strip(".,'\u2019") for w in s.words if not _INITIAL.match(w)]
+    index = names_index()
+    return (bool(words) and not any(index.is_name(w) for w in words)
+            and any(_common(w, s.language) for w in words))
+
+
 def _code_identifier(s: Span) -> bool:
     """A member or a call in code: ``os.Getenv(``, ``fmt.Sprintf``; a name has a space first."""
     before = s.text[s.start - 2 : s.start] if s.start >= 2 else ""
@@ -258,6 +272,7 @@ FILTERS: dict[str, Callable[[Span], bool]] = {
     "org_word": _org_word,
     "attributive": _attributive,
     "common_words": _common_words,
+    "no_known_name": _no_known_name,
     "acronym_word": _acronym_word,
     "code_identifier": _code_identifier,
     "model_suffix": _model_suffix,

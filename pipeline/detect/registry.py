@@ -17,6 +17,7 @@ from pipeline.detect.recognizers.pii.bank_account import UsBankNumberRecognizer
 from pipeline.detect.recognizers.pii.credit_card import PaymentCardRecognizer
 from pipeline.detect.recognizers.pii.cued_ids import (
     CuedNationalIdRecognizer,
+    HealthPlanIdRecognizer,
     MedicalRecordNumberRecognizer,
     PassportNumberRecognizer,
 )
@@ -35,6 +36,7 @@ from pipeline.detect.recognizers.pii.structured import (
     DelimitedTableRecognizer,
     KeyValueRecognizer,
     SqlInsertRecognizer,
+    SqlValuesNamePairRecognizer,
 )
 from pipeline.detect.recognizers.secrets.assignment import SecretAssignmentRecognizer
 from pipeline.detect.recognizers.secrets.aws import (
@@ -109,8 +111,10 @@ PII_RECOGNIZERS: tuple[type[Recognizer], ...] = (
     CuedNationalIdRecognizer,
     PassportNumberRecognizer,
     MedicalRecordNumberRecognizer,
+    HealthPlanIdRecognizer,
     DelimitedTableRecognizer,
     SqlInsertRecognizer,
+    SqlValuesNamePairRecognizer,
     KeyValueRecognizer,
 )
 

@@ -38,9 +38,9 @@ Span = tuple[int, int, str, bool]  # start, end, entity type, blocks the message
 Detector = Callable[[Sequence[str]], list[list[Span]]]
 
 
-def suite_files(kind: str) -> list[Path]:
-    """Every ``recall_*.jsonl`` or ``clean_*.jsonl`` here (also the other helpers' files)."""
-    return sorted(SUITES.glob(f"{kind}_*.jsonl"))
+def suite_files(kind: str, root: Path = SUITES) -> list[Path]:
+    """Every ``recall_*.jsonl`` or ``clean_*.jsonl`` in ``root`` (also the other helpers' files)."""
+    return sorted(root.glob(f"{kind}_*.jsonl"))
 
 
 def load(path: Path) -> list[dict[str, Any]]:

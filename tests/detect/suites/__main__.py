@@ -1,6 +1,9 @@
 """Report over every frozen suite: ours, and vanilla presidio beside it with ``--presidio``.
 
-    python -m tests.detect.suites [--presidio] [--failures] [--json OUT]
+    python -m tests.detect.suites [--presidio] [--failures] [--json OUT] [--dir DIR]
+
+``--dir tests/detect/probes`` reports the probe sets (same format, kept apart because they
+measure what is still missed rather than gate ``make test`` at the suites' targets).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from pathlib import Path
 
 from pipeline.config import Settings
 from pipeline.detect.engine import DetectionEngine
-from tests.detect.suites import SuiteResult, score_clean, score_recall, suite_files
+from tests.detect.suites import SUITES, SuiteResult, score_clean, score_recall, suite_files
 from tests.detect.suites.detectors import ours, vanilla
 
 
@@ -64,15 +67,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--presidio", action="store_true", help="also run vanilla presidio")
     parser.add_argument("--failures", action="store_true", help="list every leak / alteration")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    parser.add_argument("--dir", type=Path, default=SUITES, help="another folder of suites")
     args = parser.parse_args(argv)
     detect = ours(DetectionEngine(Settings()))
-    recall = [score_recall(p, detect) for p in suite_files("recall")]
-    clean = [score_clean(p, detect) for p in suite_files("clean")]
+    recall_files, clean_files = suite_files("recall", args.dir), suite_files("clean", args.dir)
+    recall = [score_recall(p, detect) for p in recall_files]
+    clean = [score_clean(p, detect) for p in clean_files]
     base_recall = base_clean = None
     if args.presidio:
         base = vanilla()
-        base_recall = [score_recall(p, base) for p in suite_files("recall")]
-        base_clean = [score_clean(p, base) for p in suite_files("clean")]
+        base_recall = [score_recall(p, base) for p in recall_files]
+        base_clean = [score_clean(p, base) for p in clean_files]
     if args.failures:
         _failures(recall + clean)
     print("\n".join(_recall_table(recall, base_recall)))

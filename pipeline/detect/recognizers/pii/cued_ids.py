@@ -20,7 +20,10 @@ import regex
 from pipeline.detect.base import Candidate, Deadline, RegexRecognizer
 from pipeline.events import Category
 
-__all__ = ["CuedNationalIdRecognizer", "MedicalRecordNumberRecognizer", "PassportNumberRecognizer"]
+__all__ = [
+    "CuedNationalIdRecognizer", "HealthPlanIdRecognizer", "MedicalRecordNumberRecognizer",
+    "PassportNumberRecognizer",
+]
 
 # cue (a regex, case-insensitive) -> the python-stdnum modules whose scheme it names. Acronyms
 # that are also words ("sin", "pan", "run", "nie") count only in capitals.
@@ -158,3 +161,29 @@ class MedicalRecordNumberRecognizer(RegexRecognizer):
     )
     group = 1
     score = 0.8
+
+
+class HealthPlanIdRecognizer(RegexRecognizer):
+    """A health-plan or insurance member number after its cue ("member ID is 884421907").
+
+    HIPAA lists health plan beneficiary numbers beside record numbers; insurers print them with
+    a letter prefix and hyphens ("HX-2291-774"). No public check digit: the cue makes it one,
+    with at least six digits so "member no. 3" or "policy v2" are not.
+    """
+
+    entity_type = "HEALTH_PLAN_ID"
+    category = Category.PII
+    keywords = ("member", "subscriber", "policy", "insurance", "health plan", "versicherten",
+                "adhérent", "afiliado", "póliza", "polizza", "polis")
+    pattern: ClassVar[regex.Pattern[str]] = regex.compile(
+        r"(?i)\b(?:member(?:ship)?[ -]?(?:id|number|no\.?|#)|subscriber[ -]?(?:id|number|no\.?)|"
+        r"(?:insurance|policy)[ -]?(?:id|number|no\.?|#)|health[ -]plan[ -]?(?:id|number)|"
+        r"(?:kranken)?versichertennummer|numéro d'adhérent|número de (?:afiliado|póliza)|"
+        r"numero (?:di )?polizza|polisnummer)" + _FILLER + r"[\s:#=]{0,3}[\"']?"
+        r"((?-i:[A-Z]{0,4})[-]?\d[\d-]{4,16}\d)(?![A-Za-z0-9])"
+    )
+    group = 1
+    score = 0.75
+
+    def validate(self, match: regex.Match[str], text: str, lowered: str) -> float | None:
+        return self.score if sum(c.isdigit() for c in match.group(1)) >= 6 else None

@@ -17,13 +17,30 @@ _MONTHS = (
     r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|"
     r"diciembre|janv\.?"
 )
+_UNIT = r"one|two|three|four|five|six|seven|eight|nine"
+_TEEN = r"ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+_TENS = r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_ORDINAL = (
+    r"(?:twenty|thirty)[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+    r"(?:thir|four|fif|six|seven|eigh|nine)teenth|twentieth|thirtieth"
+)
+_SPOKEN_YEAR = (
+    rf"(?:nineteen|twenty)[- ](?:(?:{_TENS})(?:[- ](?:{_UNIT}))?|{_TEEN}|oh[- ](?:{_UNIT}))|"
+    rf"two thousand(?:[- ](?:and[- ])?(?:(?:{_TENS})(?:[- ](?:{_UNIT}))?|{_TEEN}|{_UNIT}))?"
+)
+_YEAR = rf"(?:\d{{4}}|{_SPOKEN_YEAR})(?![\w-])"
 _DATE = (
     r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"  # ISO 8601 and 1990/05/17
     r"|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})"  # 05/17/1990, 17.05.1990, 17-05-90
     rf"|\d{{1,2}}[-/ ](?:{_MONTHS})[-/ ]\d{{4}}"  # 12-Mar-1979 (Oracle/SAP DD-MON-YYYY)
     rf"|(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"  # May 17, 1990
     # 17 mai 1990, 3rd of February 1979, 5 de mayo de 1990
-    rf"|\d{{1,2}}(?:st|nd|rd|th|er|\.)?\s+(?:de\s+|of\s+)?(?:{_MONTHS})(?:\s+de)?,?\s+\d{{4}})"
+    rf"|\d{{1,2}}(?:st|nd|rd|th|er|\.)?\s+(?:de\s+|of\s+)?(?:{_MONTHS})(?:\s+de)?,?\s+\d{{4}}"
+    # Said aloud (call transcripts, dictation): "the fourth of July nineteen eighty-two",
+    # "March twelfth, 1979", "2nd of May two thousand and one".
+    rf"|(?:{_ORDINAL}|\d{{1,2}}(?:st|nd|rd|th))\s+of\s+(?:{_MONTHS}),?\s+{_YEAR}"
+    rf"|(?:{_MONTHS})\s+(?:the\s+)?(?:{_ORDINAL}|\d{{1,2}}(?:st|nd|rd|th)?),?\s+{_YEAR})"
 )
 # Any date shape above, for fields whose name says they hold a date of birth.
 DATE = _DATE
@@ -36,14 +53,18 @@ _CONTEXT = (
 
 
 class DateOfBirthRecognizer(RegexRecognizer):
-    """A birth word, then at most ~40 characters without another date, then the date."""
+    """A birth word, then at most ~40 characters without another date, then the date.
+
+    At most one line break may sit in between (question on one line, answer on the next).
+    """
 
     entity_type = "DATE_OF_BIRTH"
     category = Category.PII
     keywords = ("born", "birth", "dob", "d.o.b", "né", "nee", "naissance", "geb", "naci", "nac",
                 "cumpleaños", "anniversaire", "b.d")
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(
-        rf"(?i)(?:{_CONTEXT})[^\n\d]{{0,40}}?({_DATE})(?![\d])"
+        # The date may open the next line: the answer to "And your date of birth?" in a transcript.
+        rf"(?i)(?:{_CONTEXT})[^\n\d]{{0,40}}?(?:\n[^\n\d]{{0,24}}?)?({_DATE})(?![\d])"
     )
     group = 1
     score = 0.85

@@ -41,10 +41,17 @@ _CUES = (
     r"Madame|Monsieur|Mme\.?|Mlle\.?|Herrn?|Frau|Señora?|Sra?\.|Don|Doña|"
     # Dutch, Portuguese, Italian and Polish greetings and forms of address.
     r"Beste|Geachte|[Mm]eneer|[Mm]evrouw|[Mm]evr\.|[Dd]hr\.|Senhora?|Sig\.(?:ra)?|Signor[ae]?|"
-    r"Pani|Panie),?[ ]",
+    r"Pani|Panie|"
+    # Military and police ranks, abbreviated as on forms and mail ("SGT Miguel Torres").
+    r"(?:Sgt|SGT|Cpl|CPL|Lt|LT|Capt|CPT|Maj|MAJ|Col|COL|Pvt|PVT|Spc|SPC|PFC|Cdr|CDR|Adm|ADM)\.?|"
+    r"Sergeant|Lieutenant|Corporal|Colonel|Constable|Detective),?[ ]",
     # Self-introductions.
     r"(?i:\bmy name is|\bname's|\bi am|\bi'm|\bje m'appelle|\bje suis|\bc'est|"
-    r"\bmoi c'est|\bmein name ist|\bich bin|\bich heiße|\bme llamo|\bmi nombre es|\bsoy)[ ]",
+    r"\bmoi c'est|\bmein name ist|\bich bin|\bich heiße|\bme llamo|\bmi nombre es|\bsoy|"
+    # ... in Dutch, Italian, Portuguese, Polish, the Scandinavian languages and Turkish.
+    r"\bik heet|\bmijn naam is|\bmi chiamo|\bil mio nome è|\bme chamo|\b(?:o )?meu nome é|"
+    r"\bnazywam się|\bmam na imię|\bjag heter|\bmitt namn är|\bjeg hedder|\bjeg heter|"
+    r"\bmit navn er|\bmitt navn er|\bbenim ad\u0131m)[ ]",
     # Someone else's name stated: "her maiden name was X", "his full name is X".
     r"(?i:\b(?:(?:his|her|their|your|maiden|full|first|last|family|given|legal|birth|married)"
     r"[ ]name|surname)(?:[ ](?:is|was)|:))[ ]",
@@ -120,6 +127,15 @@ _GROUP_WORDS = frozenset(
 _SPEAKER = regex.compile(
     rf"(?m)^[ \t]*(?:\[[^\]\n]{{1,20}}\][ \t]*|[-*>][ \t]*)?(?P<name>{_NAME_WORD}"
     rf"(?: {_NAME_WORD})?)[ \t]*(?:\([^)\n]{{1,40}}\))?:[ \t]"
+)
+
+
+# "I am X" in languages that capitalise nationalities ("ik ben Nederlander", "jestem Polakiem"),
+# and a caller naming themselves ("It's Priya Raghunathan", "this is Joost"): the first word must
+# be a name the index knows and not a common word ("It's Monday", "this is Kubernetes").
+_SELF_NAMED = regex.compile(
+    r"(?i:\b(?:it's|it\u2019s|it is|this is|ik ben|sono|sou|jestem|jag är|jeg er))[ ]"
+    rf"(?P<name>{_NAME_WORD}(?:[ ](?:{_PARTICLE}[ ])?{_NAME_WORD}){{0,2}})"
 )
 
 
@@ -219,6 +235,13 @@ class PersonContextRecognizer(Recognizer):
             for match in pattern.finditer(text, timeout=deadline.remaining()):
                 if _addressed(match.group("name")):
                     yield self.candidate(*match.span("name"), 0.6)
+        for match in _SELF_NAMED.finditer(text, timeout=deadline.remaining()):
+            words = match.group("name").split(" ")
+            while words and words[-1] in _WORDS_NOT_NAMES:
+                words.pop()
+            if words and _addressed(words[0]) and not any(w in _WORDS_NOT_NAMES for w in words):
+                start = match.start("name")
+                yield self.candidate(start, start + len(" ".join(words)), 0.6)
         for start, end in _list_names(text, deadline):
             yield self.candidate(start, end, 0.65)
         index = names_index()

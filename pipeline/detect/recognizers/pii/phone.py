@@ -19,6 +19,8 @@ _CONTEXT = (
     "téléphone", "portable", "appel", "numéro", "telefon", "handy", "anruf", "rufen", "móvil",
     "movil", "teléfono", "llám", "número", "celular", "cellulare", "telefone", "telefono",
     "komórk", "komork", "numer", "puhelin", "gsm", "mob.", "mob:", "hotline", "landline",
+    # Someone's own number, as said on a call ("my number is oh seven nine one one, …").
+    "my number", "your number", "his number", "her number", "their number", "our number",
 )
 # Phone words that follow the number ("607 549 788 is my mobile").
 _CONTEXT_AFTER = ("phone", "mobile", "cell", "whatsapp", "landline", "fax", "tel")

@@ -15,8 +15,10 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 import regex
+from wordfreq import zipf_frequency
 
 from pipeline.detect.base import Candidate, Deadline, Recognizer
+from pipeline.detect.names_index import names_index
 from pipeline.detect.recognizers.pii.fields import (
     AMBIGUOUS_NAME,
     FIELD_ROOTS,
@@ -26,7 +28,10 @@ from pipeline.detect.recognizers.pii.fields import (
 )
 from pipeline.events import Category
 
-__all__ = ["DelimitedTableRecognizer", "KeyValueRecognizer", "SqlInsertRecognizer"]
+__all__ = [
+    "DelimitedTableRecognizer", "KeyValueRecognizer", "SqlInsertRecognizer",
+    "SqlValuesNamePairRecognizer",
+]
 
 _SCORE = 0.8
 _ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "DATE_OF_BIRTH", "US_SSN", "IBAN_CODE",
@@ -204,6 +209,82 @@ class SqlInsertRecognizer(_FieldRecognizer, Recognizer):
                     break
                 pos += 1
                 rows += 1
+
+
+# INSERT INTO t VALUES (…): no column list, so no field names to go by.
+_INSERT_BARE = regex.compile(
+    r"(?i)\binsert\s+(?:ignore\s+|or\s+\w+\s+)?into\s+[\w.`\"\[\]]{1,128}\s+values\s*"
+)
+_ROW_DATE = regex.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{4}")
+_QUOTED_NAME = regex.compile(r"'(\p{Lu}\p{Ll}+(?:[-'\u2019]\p{Lu}?\p{Ll}+)?)'")
+
+
+def _name_cell(value: str) -> bool:
+    """A quoted one-word value the names index knows and that is not an everyday word."""
+    return names_index().is_name(value) and max(
+        zipf_frequency(value.lower(), lang, wordlist="small") for lang in ("en", "de", "fr", "es")
+    ) < 4.5
+
+
+class SqlValuesNamePairRecognizer(Recognizer):
+    """Two adjacent one-word names in a column-less ``INSERT … VALUES`` row (and its dates).
+
+    ``VALUES ('MRN-448812', 'Okafor', 'Chiamaka', …)`` has no header to say "first, last", and
+    spaCy sees no sentence; a given/family pair side by side in one row is the same evidence the
+    CSV ``first,last`` columns give. Both must be in the names index (one of them established)
+    and not common words, so ``('London', 'Paris')`` or ``('Active', 'Pending')`` stay clean.
+    """
+
+    entity_type = "PERSON"
+    extra_entities = ("DATE_OF_BIRTH",)
+    category = Category.PII
+
+    def applies(self, lowered: str) -> bool:
+        return "insert" in lowered and "values" in lowered
+
+    def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
+        for m in _INSERT_BARE.finditer(text, timeout=deadline.remaining()):
+            pos, rows = m.end(), 0
+            while rows < _MAX_ROWS:
+                gap = _SQL_GAP.match(text, pos, timeout=deadline.remaining())
+                if gap is None:
+                    break
+                pos, cells = gap.end(), []
+                while True:
+                    value = _SQL_VALUE.match(text, pos, timeout=deadline.remaining())
+                    if value is None or (value.end() == pos and text[pos:pos + 1] != ","):
+                        break
+                    cells.append(_strip(text, value.start(), value.end()))
+                    pos = value.end()
+                    if pos >= len(text) or text[pos] != ",":
+                        break
+                    pos += 1
+                yield from self._pairs(text, cells)
+                if pos >= len(text) or text[pos] != ")":
+                    break
+                pos += 1
+                rows += 1
+
+    def _pairs(self, text: str, cells: list[tuple[int, int]]) -> Iterator[Candidate]:
+        names = [text[s - 1 : e + 1] for s, e in cells]
+        flags = [bool(_QUOTED_NAME.fullmatch(n)) and _name_cell(n[1:-1]) for n in names]
+        emitted: set[int] = set()
+        for i in range(len(cells) - 1):
+            if not (flags[i] and flags[i + 1]):
+                continue
+            pair = [names[i][1:-1], names[i + 1][1:-1]]
+            if not any(names_index().is_established(w) for w in pair):
+                continue
+            for j in (i, i + 1):
+                if j not in emitted:
+                    emitted.add(j)
+                    yield self.candidate(*cells[j], 0.7)
+        if emitted:
+            # A full date in that person's row: with no column to tell birth from admission,
+            # it is taken as the date of birth (HIPAA counts every date tied to a person).
+            for start, end in cells:
+                if _ROW_DATE.fullmatch(text, start, end):
+                    yield self.candidate(start, end, 0.6, "DATE_OF_BIRTH")
 
 
 _KEY = r"[\p{L}_][\p{L}\p{N}_.-]{0,40}"
