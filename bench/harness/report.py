@@ -108,7 +108,8 @@ def plot(results: dict[str, Any], path: Path) -> None:
     ax_lat.text(0.01, 250, " 250 ms target (p99 @ 50%)", color="grey", va="bottom",
                 transform=ax_lat.get_yaxis_transform())
     ax_lat.set_yscale("log")
-    ax_lat.set_xlabel("offered load (events/s; 25/50/75% of each config's max, or of --reference-rate)")
+    ax_lat.set_xlabel("offered load (events/s; 25/50/75% of each config's max "
+                      "or of --reference-rate)")
     ax_lat.set_ylabel("inbound → approved latency (ms, log)")
     ax_lat.set_title("Latency percentiles vs load")
     ax_lat.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.14))
