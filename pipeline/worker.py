@@ -53,6 +53,32 @@ def _connect_problem(settings: Settings, exc: BaseException) -> str:
     )
 
 
+def _wait_for_broker(loop: asyncio.AbstractEventLoop, settings: Settings) -> None:
+    """Check (and create) the topics, retrying while the broker is unreachable, up to 60 s.
+
+    A worker may start while the broker restarts (a rolling upgrade, a node drain): it waits,
+    as the agents wait for sends, instead of exiting. Credentials or certificates the broker
+    rejects are not waited on; an address that never answers is a clear error after the wait.
+    """
+    from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError
+
+    deadline, delay = time.monotonic() + _CONNECT_TIMEOUT, 0.5
+    while True:
+        remaining = max(1.0, deadline - time.monotonic())
+        try:
+            loop.run_until_complete(asyncio.wait_for(ensure_topics(settings), remaining))
+            return
+        except Exception as exc:
+            transient = isinstance(exc, KafkaConnectionError | KafkaTimeoutError
+                                   | NodeNotReadyError | TimeoutError | ConnectionError)
+            if not transient or time.monotonic() + delay >= deadline:
+                raise ConfigError("PROMPT_DLP_BROKER", _connect_problem(settings, exc)) from None
+            log.warning("broker %s not reachable yet (%s); retrying in %.1fs",
+                        settings.bootstrap_servers, type(exc).__name__, delay)
+            time.sleep(delay)
+            delay = min(5.0, delay * 2)
+
+
 def group_id(settings: Settings, role: str) -> str:
     """The consumer group (= faust app id) of a role: the same however roles are split."""
     return f"{settings.app_id}-{role}"
@@ -72,15 +98,15 @@ def run_worker(settings: Settings, role: str) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    try:
-        loop.run_until_complete(asyncio.wait_for(ensure_topics(settings), _CONNECT_TIMEOUT))
-    except Exception as exc:
-        raise ConfigError("PROMPT_DLP_BROKER", _connect_problem(settings, exc)) from None
+    _wait_for_broker(loop, settings)
     app = create_app(settings)
     ctx = new_context(settings, app, source_topics(settings, role))
     _register_role(app, ctx, role)
     _register_services(app, ctx, role)
     _prime_metrics(ctx)
+    # Loading the models takes seconds: the broker may have gone away (a restart) meanwhile, and
+    # faust exits at once if it cannot bootstrap. Wait for it again right before faust starts.
+    _wait_for_broker(loop, settings)
     worker = faust.Worker(
         app,
         loop=loop,

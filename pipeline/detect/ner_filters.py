@@ -62,7 +62,9 @@ LEADING_WORDS = frozenset(
      "Describe", "Define", "List", "Thanks", "Ok", "Okay", "Hey", "Hi", "Hello", "Dear",
      "Please", "The", "A", "An", "And", "Or", "But", "So", "Yesterday", "Today", "Maybe",
      "Apply", "Add", "Forward", "Send", "Email", "Call", "Meet", "Ping", "Cc", "Via", "With",
-     "From", "To", "For", "At", "By", "Regards", "Best", "Cheers", "Message", "Caller"]
+     "From", "To", "For", "At", "By", "Regards", "Best", "Cheers", "Message", "Caller",
+     # Greetings of other languages the model glues to the name ("Hej Maja!", "Ciao Luca").
+     "Hej", "Hei", "Moi", "Ciao", "Hola", "Olá", "Salut", "Bonjour", "Hallo", "Merhaba"]
 )
 _BAD_NAME_CHARS = regex.compile(r"[\d@_#/\\=<>{}\[\]|:;*+$%^&~`]")
 _INITIAL = regex.compile(r"^\p{Lu}\.?$")

@@ -24,6 +24,20 @@ CASES = [
     # Ranks are forms of address.
     ("PFC Darnell Hughes, Unit 3210 Box 55, APO AE 09012", ("PERSON", "Darnell Hughes")),
     ("Lt. Sunniva Dahl signed the report.", ("PERSON", "Sunniva Dahl")),
+    # A household by its family name; a Scandinavian slash signature; a greeting is not a name.
+    ("Lieferung an Familie Oberhuber, Hauptplatz 3", ("PERSON", "Oberhuber")),
+    ("Tack för hjälpen! /Ingrid", ("PERSON", "Ingrid")),
+    ("Hej Sigrid! Hur mår du?", ("PERSON", "Sigrid")),
+    ("Moved the config. /Library", None),
+    # Family members, who a meeting is with, the name on a card, "Passport no." with its dot.
+    ("Can my son Eoghan join the camp late?", ("PERSON", "Eoghan")),
+    ("Lunch with Amaka and Ifeoma is at noon", ("PERSON", "Ifeoma")),
+    ("a call with Legal and Finance at 4", None),
+    ("name on card: TOMASZ KRÓL", ("PERSON", "TOMASZ KRÓL")),
+    ("Passport no. K7734102, expires 2031", ("PASSPORT", "K7734102")),
+    # A Japanese street line in romaji, recognised by the ward that follows it.
+    ("Ship to 2-4-11 Nakamachi, Musashino-shi, Tokyo", ("LOCATION", "2-4-11 Nakamachi")),
+    ("See chapter 2-4 Results, Table 3.", None),
     # A column-less INSERT: a given/family pair side by side in one row.
     ("INSERT INTO staff VALUES (7, 'Nwosu', 'Adaeze', 'ops');", ("PERSON", "Adaeze")),
     ("INSERT INTO staff VALUES (7, 'Nwosu', 'Adaeze', 'ops');", ("PERSON", "Nwosu")),

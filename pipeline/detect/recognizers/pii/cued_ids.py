@@ -69,7 +69,7 @@ _FILLER = (
 _VALUE = r"((?-i:[A-Z0-9])(?:[A-Za-z0-9]|[ .\-/](?=[A-Za-z0-9])){4,24})"
 _CUE = regex.compile(
     r"(?i)(?<![\p{L}\d])(?:" + "|".join(f"(?P<s{i}>{cue})" for i, (cue, _) in enumerate(_SCHEMES))
-    + r")(?![\p{L}])" + _FILLER + r"[\s:#=]{0,3}[\"']?" + _VALUE + r"(?![A-Za-z0-9])"
+    + r")(?![\p{L}])" + _FILLER + r"[\s:#=.]{0,3}[\"']?" + _VALUE + r"(?![A-Za-z0-9])"
 )
 _SEPARATOR = regex.compile(r"[ .\-/]")
 
@@ -139,7 +139,7 @@ class PassportNumberRecognizer(RegexRecognizer):
                 "paspoort", "passaporte", "pass-nr", "passnummer")
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(
         r"(?i)\b(?:passport|passeport|pasaporte|reisepass|passaporto|paszport|paspoort|"
-        r"passaporte|pass-?nr\.?|passnummer)" + _FILLER + r"[\s:#=]{0,3}[\"']?"
+        r"passaporte|pass-?nr\.?|passnummer)" + _FILLER + r"[\s:#=.]{0,3}[\"']?"
         r"((?-i:[A-Z]{1,3})?\d{6,9}|(?-i:[A-Z]{1,2})\d{2}[ ]?\d{5})(?![A-Za-z0-9])"
     )
     group = 1
@@ -157,7 +157,7 @@ class MedicalRecordNumberRecognizer(RegexRecognizer):
     keywords = ("mrn", "medical record", "patient id", "patient number", "patient no")
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(
         r"(?i)\b(?:(?-i:MRN)|medical record|patient[ -]?(?:id|number|no\.?))" + _FILLER
-        + r"[\s:#=]{0,3}[\"']?((?-i:[A-Z]{0,3})\d{5,12})(?![A-Za-z0-9])"
+        + r"[\s:#=.]{0,3}[\"']?((?-i:[A-Z]{0,3})\d{5,12})(?![A-Za-z0-9])"
     )
     group = 1
     score = 0.8
@@ -179,7 +179,7 @@ class HealthPlanIdRecognizer(RegexRecognizer):
         r"(?i)\b(?:member(?:ship)?[ -]?(?:id|number|no\.?|#)|subscriber[ -]?(?:id|number|no\.?)|"
         r"(?:insurance|policy)[ -]?(?:id|number|no\.?|#)|health[ -]plan[ -]?(?:id|number)|"
         r"(?:kranken)?versichertennummer|numéro d'adhérent|número de (?:afiliado|póliza)|"
-        r"numero (?:di )?polizza|polisnummer)" + _FILLER + r"[\s:#=]{0,3}[\"']?"
+        r"numero (?:di )?polizza|polisnummer)" + _FILLER + r"[\s:#=.]{0,3}[\"']?"
         r"((?-i:[A-Z]{0,4})[-]?\d[\d-]{4,16}\d)(?![A-Za-z0-9])"
     )
     group = 1

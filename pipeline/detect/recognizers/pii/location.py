@@ -103,6 +103,13 @@ _PATTERNS = (
     # US military mail (USPS Publication 28, sec. 225): PSC/CMR/Unit + Box; APO/FPO/DPO AA/AE/AP.
     r"\b(?:PSC|CMR|Unit)\s+\d{3,5},?\s+Box\s+\d{1,5}\b",
     r"\b(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5}(?:-\d{4})?\b",
+    # Japanese addresses in romaji: block-lot(-house) then the district, before its ward, city
+    # or town ("3-12-1 Shibuya, Shibuya-ku", "2-4 Nakamachi, Musashino-shi"); the 〒 postcode
+    # "150-0002" that follows is the locality line's.
+    r"\b\d{1,2}-\d{1,3}(?:-\d{1,3})?\s+\p{Lu}\p{Ll}+(?:[ -]\p{Lu}?\p{Ll}+)?"
+    r"(?=,\s*\p{Lu}\p{Ll}+-(?:ku|shi|cho|chō|machi|gun|mura)\b)",
+    r"(?<=\b(?:Tokyo|Osaka|Kyoto|Yokohama|Nagoya|Sapporo|Fukuoka|Kobe|Sendai|Hiroshima)\s)"
+    r"\d{3}-\d{4}\b",
 )
 # A 4-digit postcode and its locality ("0152 Oslo", "1016 GC Amsterdam", "1370 Jodoigne") is
 # only taken right after a street line: on its own it reads like a year.

@@ -30,7 +30,8 @@ _CUES = (
     r"account[ _]holder|antragsteller(?:in)?|kunde|kundin|mieter(?:in)?|inhaber(?:in)?|"
     r"contact[ _]person|contact[ _]name|ansprechpartner(?:in)?|kontaktperson|"
     r"persona de contacto|personne à contacter|"
-    r"passenger|guest|reporter|assignee|author|signed|from|to|cc|attn)"
+    r"passenger|guest|reporter|assignee|author|signed|from|to|cc|attn|name on (?:the )?card|"
+    r"cardholder name|card holder name)"
     r"(?:'s)?)[\"']?\s{0,2}[:=]\s{0,2}[\"']?",
     # Greetings and forms of address.
     r"\b(?:Dear|Hi|Hello|Hey|(?i:thanks|thank you|thx|cheers|ta)|Bonjour|Bonsoir|Salut|Chère?|"
@@ -44,7 +45,9 @@ _CUES = (
     r"Pani|Panie|"
     # Military and police ranks, abbreviated as on forms and mail ("SGT Miguel Torres").
     r"(?:Sgt|SGT|Cpl|CPL|Lt|LT|Capt|CPT|Maj|MAJ|Col|COL|Pvt|PVT|Spc|SPC|PFC|Cdr|CDR|Adm|ADM)\.?|"
-    r"Sergeant|Lieutenant|Corporal|Colonel|Constable|Detective),?[ ]",
+    r"Sergeant|Lieutenant|Corporal|Colonel|Constable|Detective|"
+    # A household addressed by its family name ("Rechnung an: Familie Krüger", "famille Dupont").
+    r"[Ff]amilie|[Ff]amille|[Ff]amilia|[Ff]amiglia|[Ff]amília),?[ ]",
     # Self-introductions.
     r"(?i:\bmy name is|\bname's|\bi am|\bi'm|\bje m'appelle|\bje suis|\bc'est|"
     r"\bmoi c'est|\bmein name ist|\bich bin|\bich heiße|\bme llamo|\bmi nombre es|\bsoy|"
@@ -76,7 +79,11 @@ _CUES = (
     r"\b(?i:ask|ping|tell|message|text|remind)[ ]",
     # A role noun directly before a name: "your agent Wu Na", "our nurse Ngozi Eze".
     r"\b(?:agent|colleague|manager|doctor|nurse|engineer|technician|advisor|adviser|"
-    r"representative|rep|landlord|tenant|recruiter|intern|contractor|courier)[ ]",
+    r"representative|rep|landlord|tenant|recruiter|intern|contractor|courier|"
+    # Family and friends: "my daughter Saoirse", "her husband Tomás".
+    r"daughter|son|wife|husband|mother|father|mum|mom|dad|brother|sister|partner|boyfriend|"
+    r"girlfriend|fianc[ée]e?|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|niece|"
+    r"nephew|stepson|stepdaughter|neighbou?r|flatmate|roommate)[ ]",
 )
 _WORDS_NOT_NAMES = frozenset(
     {"The", "This", "That", "There", "Here", "Team", "All", "Everyone", "Sir", "Madam", "Support",
@@ -139,6 +146,10 @@ _SELF_NAMED = regex.compile(
 )
 
 
+# A Scandinavian sign-off: the writer's name after a slash at the end ("Tack för igår. /Oskar").
+_SLASH_SIGNATURE = regex.compile(rf"(?:^|(?<=[.!?][ \t]{{0,3}}|\n))/(?P<name>{_NAME_WORD})[ \t]*$")
+
+
 # A lone name the cue alone cannot vouch for ("ok Google!", "contact Sales at …"): addressed after
 # an interjection ("ok Lei!", "sure Obinna, …") or the object of a contacting verb ("contact
 # Felipe at …", "call Adaeze on …"). Counted only when the names index knows the word and it is
@@ -148,6 +159,11 @@ _VOCATIVE = regex.compile(
     rf"cool|sorry|right|alright|bye|morning|thank you|thanks|cheers|congrats|welcome(?: back)?)"
     rf",?[ ](?P<name>{_NAME_WORD})(?=[ ]?[!,?]|[ ]-[ ]|[ \t]*$)",
     regex.MULTILINE,
+)
+# Who a meeting or call is with: "Meeting with Chukwuemeka and Folasade moved to 3pm".
+_MEETING = regex.compile(
+    rf"\b(?i:meeting|meet|call|lunch|dinner|coffee|chat|sync|catch-up|catchup|1:1|one-on-one|"
+    rf"interview|appointment|session)[ ]with[ ](?P<name>{_NAME_WORD}(?:[ ]{_NAME_WORD})?)"
 )
 _CONTACT = regex.compile(
     rf"\b(?i:contact|email|e-mail|mail|call|phone|ring|reach|thank|invite|forward (?:it|this) to)"
@@ -167,8 +183,8 @@ _LIST_NAME = regex.compile(_NAME)
 # A name in capitals after a form field: "Patient: DOE, JANE A.", "NAME: OKAFOR CHIDI".
 _CAPS_WORD = r"\p{Lu}{2,}(?:[-'\u2019]\p{Lu}{2,})?"
 _CAPS_NAME = regex.compile(
-    r"(?i:\b(?:name|full[ _]name|patient|customer|client|employee|insured|member|"
-    r"account[ _]holder|cardholder|passenger|guest|applicant|beneficiary)\s{0,2}[:=]\s{0,2})"
+    r"(?i:\b(?:name|full[ _]name|name on (?:the )?card|patient|customer|client|employee|insured|"
+    r"member|account[ _]holder|cardholder|passenger|guest|applicant|beneficiary)\s{0,2}[:=]\s{0,2})"
     rf"(?P<name>{_CAPS_WORD}(?:,?[ ]{{1,2}}{_CAPS_WORD}){{1,3}}(?:[ ]\p{{Lu}}\.)?)"
 )
 
@@ -235,6 +251,17 @@ class PersonContextRecognizer(Recognizer):
             for match in pattern.finditer(text, timeout=deadline.remaining()):
                 if _addressed(match.group("name")):
                     yield self.candidate(*match.span("name"), 0.6)
+        for match in _MEETING.finditer(text, timeout=deadline.remaining()):
+            words = match.group("name").split(" ")
+            if _addressed(words[0]) and not any(w in _WORDS_NOT_NAMES for w in words):
+                end = match.end("name")
+                yield self.candidate(match.start("name"), end, 0.6)
+                more = _AND_NAME.match(text, end, timeout=deadline.remaining())
+                if more is not None and _addressed(more.group("name")):
+                    yield self.candidate(*more.span("name"), 0.6)
+        for match in _SLASH_SIGNATURE.finditer(text, timeout=deadline.remaining()):
+            if _addressed(match.group("name")):
+                yield self.candidate(*match.span("name"), 0.6)
         for match in _SELF_NAMED.finditer(text, timeout=deadline.remaining()):
             words = match.group("name").split(" ")
             while words and words[-1] in _WORDS_NOT_NAMES:
