@@ -91,6 +91,9 @@ class KafkaSink:
         self._settings = settings
         self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
+        # Bumped for every new producer, so concurrent senders that all saw one producer fail
+        # replace it once, not each other's replacement.
+        self.generation = 0
 
     async def start(self) -> None:
         """Connect (once); aiokafka clients must be created inside the running loop."""
@@ -106,25 +109,30 @@ class KafkaSink:
                 )
                 await producer.start()
                 self._producer = producer
+                self.generation += 1
 
     async def stop(self) -> None:
         producer, self._producer = self._producer, None
         if producer is not None:
             await producer.stop()
 
-    async def restart(self) -> None:
+    async def restart(self, generation: int | None = None) -> None:
         """A new producer (new producer id and sequence numbers).
 
         After a broker restart an idempotent producer can be left with sequence numbers the
         broker no longer accepts (``OutOfOrderSequenceNumber``) and never recovers on its
         own; resending through a fresh producer may duplicate a record the broker already
-        had, which at-least-once delivery allows.
+        had, which at-least-once delivery allows. With ``generation``, only that producer is
+        replaced: if another sender already replaced it, this is a no-op.
         """
         async with self._lock:
-            producer, self._producer = self._producer, None
+            if generation is not None and generation != self.generation:
+                producer = None
+            else:
+                producer, self._producer = self._producer, None
         if producer is not None:
             with contextlib.suppress(Exception):
-                await producer.stop()
+                await asyncio.wait_for(producer.stop(), _STOP_SECONDS)
         await self.start()
 
     @property
@@ -148,6 +156,14 @@ class KafkaSink:
             await asyncio.gather(*futures)
 
 
+# A producer being stopped need not resolve its queued sends; bounded so a restart cannot hang.
+_STOP_SECONDS = 10.0
+# One attempt's bound: the producer's request timeout (30 s) plus slack. Past it the attempt
+# counts as failed: a send whose producer was replaced under it may never resolve otherwise
+# (soak broker-restart, seed 412845947: a response waited minutes with its call already made).
+ATTEMPT_SECONDS = 45.0
+
+
 async def send_until_acked(
     sink: KafkaSink,
     records: Sequence[Record],
@@ -156,6 +172,7 @@ async def send_until_acked(
     *,
     first_delay: float = 0.2,
     max_delay: float = 5.0,
+    attempt_seconds: float = ATTEMPT_SECONDS,
 ) -> None:
     """Send until the broker acknowledges every record; never drop, never give up.
 
@@ -166,8 +183,9 @@ async def send_until_acked(
     delay = first_delay
     failures = 0
     while True:
+        generation = sink.generation
         try:
-            await sink.send_all(records)
+            await asyncio.wait_for(sink.send_all(records), attempt_seconds)
             return
         except asyncio.CancelledError:
             raise
@@ -180,9 +198,10 @@ async def send_until_acked(
             )
             await asyncio.sleep(delay * random.uniform(0.5, 1.0))
             delay = min(max_delay, delay * 2)
-            if _needs_new_producer(exc) or failures % _RESTART_AFTER == 0:
+            if (_needs_new_producer(exc) or isinstance(exc, TimeoutError)
+                    or failures % _RESTART_AFTER == 0):
                 try:
-                    await sink.restart()
+                    await sink.restart(generation)
                 except Exception as restart_exc:  # broker still away: next round retries
                     log.warning("%s: producer restart failed (%s)", stage,
                                 type(restart_exc).__name__)
