@@ -33,6 +33,8 @@ CASES = [
     ("Can my son Eoghan join the camp late?", ("PERSON", "Eoghan")),
     ("Lunch with Amaka and Ifeoma is at noon", ("PERSON", "Ifeoma")),
     ("a call with Legal and Finance at 4", None),
+    ("sync with Jenkins about the failing build", None),
+    ("our partner Deloitte will audit the accounts", None),
     ("name on card: TOMASZ KRÓL", ("PERSON", "TOMASZ KRÓL")),
     ("Passport no. K7734102, expires 2031", ("PASSPORT", "K7734102")),
     # A Japanese street line in romaji, recognised by the ward that follows it.

@@ -81,7 +81,8 @@ _CUES = (
     r"\b(?:agent|colleague|manager|doctor|nurse|engineer|technician|advisor|adviser|"
     r"representative|rep|landlord|tenant|recruiter|intern|contractor|courier|"
     # Family and friends: "my daughter Saoirse", "her husband Tomás".
-    r"daughter|son|wife|husband|mother|father|mum|mom|dad|brother|sister|partner|boyfriend|"
+    r"daughter|son|wife|husband|mother|father|mum|mom|dad|brother|sister|boyfriend|"
+    # ("partner" is left out: "our partner Deloitte" is a firm).
     r"girlfriend|fianc[ée]e?|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|niece|"
     r"nephew|stepson|stepdaughter|neighbou?r|flatmate|roommate)[ ]",
 )
@@ -253,7 +254,8 @@ class PersonContextRecognizer(Recognizer):
                     yield self.candidate(*match.span("name"), 0.6)
         for match in _MEETING.finditer(text, timeout=deadline.remaining()):
             words = match.group("name").split(" ")
-            if _addressed(words[0]) and not any(w in _WORDS_NOT_NAMES for w in words):
+            if (_addressed(words[0]) and not any(w in _WORDS_NOT_NAMES for w in words)
+                    and not is_product(words[0])):  # "sync with Jenkins" is the CI server
                 end = match.end("name")
                 yield self.candidate(match.start("name"), end, 0.6)
                 more = _AND_NAME.match(text, end, timeout=deadline.remaining())
@@ -266,7 +268,8 @@ class PersonContextRecognizer(Recognizer):
             words = match.group("name").split(" ")
             while words and words[-1] in _WORDS_NOT_NAMES:
                 words.pop()
-            if words and _addressed(words[0]) and not any(w in _WORDS_NOT_NAMES for w in words):
+            if (words and _addressed(words[0]) and not is_product(words[0])
+                    and not any(w in _WORDS_NOT_NAMES for w in words)):
                 start = match.start("name")
                 yield self.candidate(start, start + len(" ".join(words)), 0.6)
         for start, end in _list_names(text, deadline):
