@@ -20,6 +20,7 @@ import ctypes
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -71,12 +72,28 @@ def _wait_for_broker(loop: asyncio.AbstractEventLoop, settings: Settings) -> Non
         except Exception as exc:
             transient = isinstance(exc, KafkaConnectionError | KafkaTimeoutError
                                    | NodeNotReadyError | TimeoutError | ConnectionError)
+            # aiokafka reports a rejected certificate or password as a connection error too:
+            # if the broker's port answers, it is there and refusing us, so say so at once.
+            if isinstance(exc, KafkaConnectionError) and _port_answers(settings.bootstrap_servers):
+                transient = False
             if not transient or time.monotonic() + delay >= deadline:
                 raise ConfigError("PROMPT_DLP_BROKER", _connect_problem(settings, exc)) from None
             log.warning("broker %s not reachable yet (%s); retrying in %.1fs",
                         settings.bootstrap_servers, type(exc).__name__, delay)
             time.sleep(delay)
             delay = min(5.0, delay * 2)
+
+
+def _port_answers(bootstrap: str) -> bool:
+    """Whether any bootstrap address accepts a TCP connection (the broker process is up)."""
+    for address in bootstrap.split(","):
+        host, _, port = address.strip().rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]") or "localhost", int(port)), 2.0):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
 
 
 def group_id(settings: Settings, role: str) -> str:
