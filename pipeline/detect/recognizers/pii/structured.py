@@ -189,26 +189,33 @@ class SqlInsertRecognizer(_FieldRecognizer, Recognizer):
             if not any(kinds):
                 continue
             siblings = {k for k in kinds if k is not None}
-            pos, rows = m.end(), 0
-            while rows < _MAX_ROWS:
-                gap = _SQL_GAP.match(text, pos, timeout=deadline.remaining())
-                if gap is None:
-                    break
-                pos, fields = gap.end(), []
-                for kind in kinds:
-                    value = _SQL_VALUE.match(text, pos, timeout=deadline.remaining())
-                    if value is None:
-                        break
-                    fields.append((kind, value.start(), value.end()))
-                    pos = value.end()
-                    if pos >= len(text) or text[pos] != ",":
-                        break
-                    pos += 1
+            for cells in _sql_rows(text, m.end(), deadline, len(kinds)):
+                fields = [(kind, s, e) for kind, (s, e) in zip(kinds, cells, strict=False)]
                 yield from _emit(self, text, fields, siblings)
-                if pos >= len(text) or text[pos] != ")":
-                    break
-                pos += 1
-                rows += 1
+
+
+def _sql_rows(text: str, pos: int, deadline: Deadline, width: int | None = None
+              ) -> Iterator[list[tuple[int, int]]]:
+    """The value spans of each ``(…), (…)`` row from ``pos``; at most ``width`` per row."""
+    for _ in range(_MAX_ROWS):
+        gap = _SQL_GAP.match(text, pos, timeout=deadline.remaining())
+        if gap is None:
+            return
+        pos = gap.end()
+        cells: list[tuple[int, int]] = []
+        while width is None or len(cells) < width:
+            value = _SQL_VALUE.match(text, pos, timeout=deadline.remaining())
+            if value is None:
+                break
+            cells.append((value.start(), value.end()))
+            pos = value.end()
+            if pos >= len(text) or text[pos] != ",":
+                break
+            pos += 1
+        yield cells
+        if pos >= len(text) or text[pos] != ")":
+            return
+        pos += 1
 
 
 # INSERT INTO t VALUES (…): no column list, so no field names to go by.
@@ -244,26 +251,8 @@ class SqlValuesNamePairRecognizer(Recognizer):
 
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
         for m in _INSERT_BARE.finditer(text, timeout=deadline.remaining()):
-            pos, rows = m.end(), 0
-            while rows < _MAX_ROWS:
-                gap = _SQL_GAP.match(text, pos, timeout=deadline.remaining())
-                if gap is None:
-                    break
-                pos, cells = gap.end(), []
-                while True:
-                    value = _SQL_VALUE.match(text, pos, timeout=deadline.remaining())
-                    if value is None or (value.end() == pos and text[pos:pos + 1] != ","):
-                        break
-                    cells.append(_strip(text, value.start(), value.end()))
-                    pos = value.end()
-                    if pos >= len(text) or text[pos] != ",":
-                        break
-                    pos += 1
-                yield from self._pairs(text, cells)
-                if pos >= len(text) or text[pos] != ")":
-                    break
-                pos += 1
-                rows += 1
+            for cells in _sql_rows(text, m.end(), deadline):
+                yield from self._pairs(text, [_strip(text, s, e) for s, e in cells])
 
     def _pairs(self, text: str, cells: list[tuple[int, int]]) -> Iterator[Candidate]:
         names = [text[s - 1 : e + 1] for s, e in cells]
