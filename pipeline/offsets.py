@@ -38,6 +38,7 @@ from typing import Protocol
 
 from pipeline.faustcompat import Partition
 from pipeline.metrics import Metrics
+from pipeline.tasks import stop_task
 
 __all__ = ["ConsumerPort", "Ledger", "OffsetManager", "SeekReason", "Ticket", "Verdict"]
 
@@ -228,11 +229,8 @@ class OffsetManager:
 
     async def close(self) -> None:
         """On shutdown: let in-flight records finish (bounded), commit, stop the timer."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        task, self._task = self._task, None
+        await stop_task(task)
         await self._wait_idle(list(self._ledgers.values()))
         await self.commit()
         for ledger in self._ledgers.values():

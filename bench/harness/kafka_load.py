@@ -19,6 +19,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from pipeline.tasks import stop_task
+
 __all__ = ["Collector", "Output", "Producer", "create_topics"]
 
 
@@ -110,9 +112,8 @@ class Collector:
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        task, self._task = self._task, None
+        await stop_task(task)
         if self._consumer is not None:
             await self._consumer.stop()
 

@@ -36,6 +36,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from pipeline.bus import client_options
 from pipeline.config import Settings
+from pipeline.tasks import stop_task
 
 __all__ = ["Reply", "ReplyKind", "ReplyRouter", "Waiter"]
 
@@ -159,10 +160,7 @@ class ReplyRouter:
     async def stop(self) -> None:
         self.ready = False
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop_task(task)
         consumer, self._consumer = self._consumer, None
         if consumer is not None:
             await consumer.stop()

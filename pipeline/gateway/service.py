@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 from typing import Any
@@ -17,6 +16,7 @@ from pipeline.gateway.keys import ApiKey, KeyStore
 from pipeline.gateway.metrics import GatewayMetrics
 from pipeline.gateway.replies import ReplyRouter
 from pipeline.gateway.settings import GatewaySettings
+from pipeline.tasks import stop_task
 from pipeline.topics import MAX_MESSAGE_BYTES
 
 __all__ = ["Gateway"]
@@ -71,10 +71,7 @@ class Gateway:
     async def stop(self) -> None:
         self.metrics.ready.set(0)
         task, self._reload_task = self._reload_task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop_task(task)
         await self.router.stop()
         producer, self._producer = self._producer, None
         if producer is not None:

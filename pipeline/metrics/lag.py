@@ -10,7 +10,6 @@ series exist (at 0) before the first message.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -20,6 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 
 from pipeline.metrics.catalog import Metrics
+from pipeline.tasks import stop_task
 
 __all__ = ["DEFAULT_INTERVAL", "KafkaOffsets", "LagCollector", "OffsetSource", "compute_lag"]
 
@@ -157,8 +157,5 @@ class LagCollector:
     async def stop(self) -> None:
         """Cancel the task and close the Kafka clients."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop_task(task)
         await self._source.close()

@@ -10,7 +10,6 @@ records (the classify worker's new holds, other reviewers' changes).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 import orjson
@@ -19,6 +18,7 @@ from aiokafka import AIOKafkaConsumer
 from pipeline.bus import KafkaSink, client_options, ensure_topics
 from pipeline.config import Settings
 from pipeline.quarantine.store import Clock, QuarantineStore, utcnow
+from pipeline.tasks import stop_task
 from pipeline.topicread import assigned_partitions, read_to_end
 from pipeline.topics import TopicRole, spec_for
 
@@ -66,10 +66,8 @@ class KafkaQuarantineStore(QuarantineStore):
         self._follow = asyncio.create_task(self._run(consumer), name="quarantine-store-follow")
 
     async def stop(self) -> None:
-        if self._follow is not None:
-            self._follow.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._follow
+        follow, self._follow = self._follow, None
+        await stop_task(follow)
         if self._consumer is not None:
             await self._consumer.stop()
         await self._sink.stop()

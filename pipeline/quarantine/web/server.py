@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -17,6 +16,7 @@ from pipeline.quarantine.web import api, pages
 from pipeline.quarantine.web.auth import Authenticator
 from pipeline.quarantine.web.render import STATIC
 from pipeline.quarantine.web.security import middlewares
+from pipeline.tasks import stop_task
 
 __all__ = ["REGISTRY", "create_app", "serve"]
 
@@ -59,9 +59,7 @@ def create_app(
             task = asyncio.create_task(retention.run_periodically(
                 service, review.retention_days, review.retention_interval_seconds))
             yield
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop_task(task)
 
         app.cleanup_ctx.append(sweeper)
     return app

@@ -9,7 +9,6 @@ Samples that fail (the broker restarting) are skipped, never guessed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -20,6 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from pipeline.config import TopicNames
+from pipeline.tasks import stop_task
 from pipeline.tracing import CORRELATION_HEADER
 from tests.faults.oracle.check import TP, Observation, Rec, Sample
 from tests.integration.kafka_io import read_all
@@ -70,10 +70,8 @@ class Sampler:
 
     async def stop(self) -> None:
         """Stop sampling, then take one last sample (the run's final committed offsets)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        task, self._task = self._task, None
+        await stop_task(task)  # a bare cancel was dropped once (pipeline.tasks): CI sat 500 s
         await self._once_with_fresh_clients()
 
     async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:

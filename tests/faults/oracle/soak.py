@@ -34,6 +34,7 @@ def _append(line: str) -> None:
 async def soak(runs: int, names: list[str], seed: int | None, keep: Path) -> int:
     port = int(os.environ.get("PROMPT_DLP_ORACLE_KAFKA_PORT", "19720"))
     failures = 0
+    keep.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="oracle-soak-") as tmp:
         broker = LocalBroker(port, Path(tmp) / "kafka", start_timeout=240)
         broker.start()
