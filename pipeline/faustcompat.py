@@ -10,6 +10,7 @@ faust source, then add the version to ``WRITTEN_FOR``.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -21,10 +22,12 @@ __all__ = [
     "WRITTEN_FOR",
     "FaustConsumerPort",
     "Partition",
+    "RecoveryWatch",
     "attach_processor",
     "detach_processor",
     "on_assigned",
     "on_revoked",
+    "rejoin_group",
 ]
 
 log = logging.getLogger(__name__)
@@ -155,6 +158,63 @@ class FaustConsumerPort:
         if await self._call(seek):
             consumer: Any = self._app.consumer
             consumer._read_offset[_tp(p)] = offset if offset else None
+
+
+class RecoveryWatch:
+    """Re-join the group when faust's table recovery reads nothing for ``stall_seconds``.
+
+    Seen once in CI (sigstop scenario, a loaded machine): a dispatch worker resumed after SIGSTOP
+    got its partitions back, began restoring its dedup table from the changelog and then
+    received no changelog record for ~3 minutes while its source partitions stayed paused,
+    so approved prompts waited unanswered. The next rebalance (another member leaving)
+    restored the table in 0.2 s. faust has no timeout on that wait (``Recovery`` waits on
+    ``signal_recovery_end`` for ever), so this watch does what that rebalance did: a re-join,
+    after which faust starts the recovery again. Nothing is committed or skipped by it.
+    """
+
+    def __init__(self, app: faust.App, stall_seconds: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._app = app
+        self._stall = stall_seconds
+        self._clock = clock
+        self._remaining: int | None = None
+        self._since = 0.0
+
+    def stalled(self) -> bool:
+        """Call periodically; True once recovery has not moved for ``stall_seconds``.
+
+        The clock then restarts, so a recovery still stuck after the re-join is reported again.
+        """
+        recovery: Any = self._app.tables.recovery  # type: ignore[attr-defined]
+        if not (recovery.in_recovery and recovery.need_recovery()):
+            self._remaining = None
+            return False
+        remaining = int(recovery.active_remaining_total())
+        now = self._clock()
+        if remaining != self._remaining:
+            self._remaining, self._since = remaining, now
+            return False
+        if now - self._since < self._stall:
+            return False
+        log.warning(
+            "table recovery read nothing for %.0fs (%d changelog records to go); re-joining",
+            now - self._since, remaining,
+        )
+        self._since = now
+        return True
+
+
+async def rejoin_group(app: faust.App) -> None:
+    """Ask the group coordinator for a rebalance (aiokafka's ``request_rejoin``).
+
+    It runs on the thread that owns the consumer, like every other call to it.
+    """
+
+    async def rejoin() -> None:
+        consumer = app.consumer._thread._ensure_consumer()  # type: ignore[attr-defined]
+        consumer._coordinator.request_rejoin()
+
+    await app.consumer._thread.call_thread(rejoin)  # type: ignore[attr-defined]
 
 
 def attach_processor(

@@ -175,6 +175,7 @@ def _prime_metrics(ctx: WorkerContext) -> None:
 
 def _register_services(app: faust.App, ctx: WorkerContext, role: str) -> None:
     """Metrics/health server, consumer-lag collector and the sink's lifecycle."""
+    from pipeline.faustcompat import RecoveryWatch, rejoin_group
     from pipeline.metrics.lag import KafkaOffsets, LagCollector
     from pipeline.metrics.server import start_metrics_server, stop_metrics_server
 
@@ -208,6 +209,14 @@ def _register_services(app: faust.App, ctx: WorkerContext, role: str) -> None:
         await ctx.sink.stop()
 
     app.on_before_shutdown.connect(_stop_services)  # type: ignore[arg-type]
+
+    watch = RecoveryWatch(app, settings.recovery_stall_seconds)
+
+    @app.timer(interval=5.0)  # type: ignore[untyped-decorator]
+    async def _watch_recovery() -> None:
+        if watch.stalled():
+            ctx.metrics.recovery_rejoins.inc()
+            await rejoin_group(app)
 
 
 def _stop_with(parent: int) -> Callable[[], None]:

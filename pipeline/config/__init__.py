@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     max_event_bytes: int = Field(default=DEFAULT_MAX_EVENT_BYTES, ge=1024)
     detect_timeout_seconds: float = Field(default=2.0, gt=0)
     session_timeout_seconds: float = Field(default=30.0, ge=6)
+    # faust's table recovery has no timeout; a recovery that reads nothing this long re-joins.
+    recovery_stall_seconds: float = Field(default=60.0, gt=0)
     batch_size: int = Field(default=64, ge=1)
     # After the first event of a batch, wait this long for more (unless the batch is full).
     batch_linger_seconds: float = Field(default=0.002, ge=0)

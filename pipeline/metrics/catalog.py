@@ -201,6 +201,12 @@ class Metrics:
             "Offset commits the broker refused (fenced by a rebalance, coordinator away).",
             ["topic"], registry=registry,
         )
+        self.recovery_rejoins = Counter(
+            "prompt_dlp_recovery_rejoins_total",
+            "Group re-joins asked for because faust's table recovery read nothing for "
+            "PROMPT_DLP_RECOVERY_STALL_SECONDS (faust has no timeout of its own there).",
+            registry=registry,
+        )
         self.send_retries = Counter(
             "prompt_dlp_send_retries_total",
             "Output batches re-sent because the broker did not acknowledge them, per stage.",
