@@ -143,10 +143,39 @@ SELF_NAMED_AND_ROWS = [
     ("My Jupyter Notebook kernel keeps dying.", None),
 ]
 
+# Shapes the s7 probe set found missing (tests/detect/probes/*_s7_fresh): calling verbs of other
+# languages, Polish forms of address, a transcript's "Speaker 2 (Name):", FHIR-style
+# given/family pairs, and tables printed by pandas or psql with blank-aligned columns.
+CALLS_SPEAKERS_AND_TABLES = [
+    ("Ha chiamato la signora dal 338 765 4321 stamattina.", ("PHONE_NUMBER", "338 765 4321")),
+    ("Me llamó desde el 612 34 56 78 ayer.", ("PHONE_NUMBER", "612 34 56 78")),
+    ("Rozmawiałem z panią Zielińską wczoraj.", ("PERSON", "Zielińską")),
+    ("Pan Am flew the route until 1991.", None),
+    ("Speaker 3 (Aoife Brennan): the numbers look fine.", ("PERSON", "Aoife Brennan")),
+    ("Interviewer (Rasmus Kjær): tell me about yourself", ("PERSON", "Rasmus Kjær")),
+    ("Speaker 1 (Host): welcome to the show", None),
+    ("Speaker 2 (Senior Engineer): it scales", None),
+    ('{"name": {"given": "Ngozi", "family": "Okonjo"}}', ("PERSON", "Okonjo")),
+    ("given,family,city\nIngeborg,Solheim,Tromsø", ("PERSON", "Solheim")),
+    ('{"given": true, "family": "sans-serif"}', None),
+    ("font-family: Helvetica; given the constraints, use Arial", None),
+    ("   user_id first_name  last_name\n0       17      Ana    Duarte\n"
+     "1       18     Luka    Horvat", ("PERSON", "Horvat")),
+    ("  status    count\n0  active     12\n1  pending     3", None),
+    ("name    version   status\nredis   7.2.4     running\nnginx   1.25.3    stopped", None),
+    ("first_name last_name\nthe list is empty", None),
+    # Addressed by name at the start of a sentence; languages, places and assistants are not.
+    ("Ksenia, please resend the signed form.", ("PERSON", "Ksenia")),
+    ("Python, unlike Java, is dynamically typed.", None),
+    ("Alexa, play some jazz.", None),
+    ("Paris, the capital, is expensive.", None),
+]
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    PRODUCT_NAMES_ARE_NOT_PEOPLE + NAMES_IN_OTHER_SHAPES + FORMATS + SELF_NAMED_AND_ROWS,
+    PRODUCT_NAMES_ARE_NOT_PEOPLE + NAMES_IN_OTHER_SHAPES + FORMATS + SELF_NAMED_AND_ROWS
+    + CALLS_SPEAKERS_AND_TABLES,
 )
 def test_personal_data(found: Found, text: str, expected: tuple[str, str] | None) -> None:
     """The expected span is found; clean rows yield no personal-data finding at all."""

@@ -9,6 +9,7 @@ European languages), not values from any data set. Each kind still checks the va
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import unquote_plus
 
 import regex
@@ -16,7 +17,7 @@ import regex
 from pipeline.detect.recognizers.pii.date_of_birth import DATE
 from pipeline.detect.validation import luhn_ok
 
-__all__ = ["AMBIGUOUS_NAME", "FIELD_ROOTS", "NAME_PAIR", "field_kind", "value_fits"]
+__all__ = ["AMBIGUOUS_NAME", "FIELD_ROOTS", "field_kind", "paired_kinds", "value_fits"]
 
 # A bare "name" is a person only beside another personal field (a product table has names too).
 AMBIGUOUS_NAME = "NAME?"
@@ -29,8 +30,9 @@ _PERSON_EXACT = frozenset({
     "etunimi", "nomcomplet", "nombrecompleto", "accountholder", "cardholder", "policyholder",
     "fname", "lname", "firstnm", "lastnm",
 })
-# Bare "first" and "last" are a person's names only as a pair of columns (``structured.py``).
-NAME_PAIR = frozenset({"first", "last"})
+# Bare "first"/"last", and "given"/"family" (HL7 FHIR's HumanName), are a person's names only
+# as a pair of columns or keys: "given" alone is any flag, "family" a font or a product line.
+NAME_PAIRS = (frozenset({"first", "last"}), frozenset({"given", "family"}))
 # Whose name a "<who>_name" field holds; any other qualifier (file, host, product…) is not a person.
 _PERSON_WHO = frozenset({
     "customer", "client", "patient", "contact", "employee", "emp", "user", "member", "holder",
@@ -82,10 +84,18 @@ FIELD_ROOTS = ("name", "nom", "naam", "navn", "namn", "mail", "dob", "birth", "b
                "adress", "street", "stra", "direcc", "indirizzo", "card", "pan", "cc", "msisdn",
                "whatsapp", "gsm", "ulica", "imi", "nazwisko", "prenom", "prénom", "apellido",
                "cognome", "surname", "forename", "bday", "residence", "anschrift", "endere",
-               "first", "last")
+               "first", "last", "given", "family")
 
 _CAMEL = regex.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SPLIT = regex.compile(r"[^\p{L}\p{N}]+")
+
+
+def paired_kinds(keys: Sequence[str], kinds: Sequence[str | None]) -> list[str | None]:
+    """``kinds`` with the keys of a complete name pair (``NAME_PAIRS``) made PERSON."""
+    present = {k.strip(" \t\"'`").lower() for k in keys}
+    paired = {k for pair in NAME_PAIRS if present >= pair for k in pair}
+    return ["PERSON" if k.strip(" \t\"'`").lower() in paired else kind
+            for k, kind in zip(keys, kinds, strict=True)]
 
 
 def field_kind(key: str) -> str | None:

@@ -42,7 +42,9 @@ _CUES = (
     r"Madame|Monsieur|Mme\.?|Mlle\.?|Herrn?|Frau|Señora?|Sra?\.|Don|Doña|"
     # Dutch, Portuguese, Italian and Polish greetings and forms of address.
     r"Beste|Geachte|[Mm]eneer|[Mm]evrouw|[Mm]evr\.|[Dd]hr\.|Senhora?|Sig\.(?:ra)?|Signor[ae]?|"
-    r"Pani|Panie|"
+    # Polish "pan"/"pani" inflect ("pana Kowalczyka", "panią Nowak"); bare lower-case "pan"
+    # is left out ("a pan Pizza"), and so is capitalised "Pan" ("Pan Am").
+    r"Pani|Panie|[Pp]ana|[Pp]anu|[Pp]anem|[Pp]anią|pani|panie|"
     # Military and police ranks, abbreviated as on forms and mail ("SGT Miguel Torres").
     r"(?:Sgt|SGT|Cpl|CPL|Lt|LT|Capt|CPT|Maj|MAJ|Col|COL|Pvt|PVT|Spc|SPC|PFC|Cdr|CDR|Adm|ADM)\.?|"
     r"Sergeant|Lieutenant|Corporal|Colonel|Constable|Detective|"
@@ -138,6 +140,15 @@ _SPEAKER = regex.compile(
 )
 
 
+# A transcript's numbered or role label with the name in brackets: "Speaker 2 (Mbali Khumalo):",
+# "Interviewer (Pieter de Villiers): …" — what transcription tools write once speakers are named.
+_BRACKETED_SPEAKER = regex.compile(
+    r"(?m)^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?(?i:speaker|participant|interviewer|interviewee|"
+    r"respondent|caller|agent|host|guest|moderator|panell?ist|spk|p|s)[ _]?\d{0,3}[ \t]*"
+    rf"\((?P<name>{_NAME})\)[ \t]*:"
+)
+
+
 # "I am X" in languages that capitalise nationalities ("ik ben Nederlander", "jestem Polakiem"),
 # and a caller naming themselves ("It's Priya Raghunathan", "this is Joost"): the first word must
 # be a name the index knows and not a common word ("It's Monday", "this is Kubernetes").
@@ -161,6 +172,15 @@ _VOCATIVE = regex.compile(
     rf",?[ ](?P<name>{_NAME_WORD})(?=[ ]?[!,?]|[ ]-[ ]|[ \t]*$)",
     regex.MULTILINE,
 )
+# Someone addressed by name at the start of a sentence or a quoted line: "Yusuf, stop calling me",
+# "'Marisol, can you …'". The word must be a name the index knows and not a common word
+# ("Python, unlike Java", "Paris, the capital"), and what follows is lower case.
+_ADDRESSED_FIRST = regex.compile(
+    rf"(?:^|(?<=[.!?:][ \t]{{1,3}}))['\"\u201c\u2018]?(?P<name>{_NAME_WORD}),[ ](?=\p{{Ll}})",
+    regex.MULTILINE,
+)
+# Voice assistants are addressed like people ("Alexa, play some jazz").
+_ASSISTANTS = frozenset({"Alexa", "Siri", "Cortana", "Bixby"})
 # Who a meeting or call is with: "Meeting with Chukwuemeka and Folasade moved to 3pm".
 _MEETING = regex.compile(
     rf"\b(?i:meeting|meet|call|lunch|dinner|coffee|chat|sync|catch-up|catchup|1:1|one-on-one|"
@@ -247,6 +267,21 @@ class PersonContextRecognizer(Recognizer):
         for match in _SPEAKER.finditer(text, timeout=deadline.remaining()):
             words = match.group("name").split(" ")
             if all(_speaker(w) for w in words) and words[0] not in _WORDS_NOT_NAMES:
+                yield self.candidate(*match.span("name"), 0.6)
+        for match in _BRACKETED_SPEAKER.finditer(text, timeout=deadline.remaining()):
+            words = match.group("name").split(" ")
+            if any(w in _WORDS_NOT_NAMES or w in _GROUP_WORDS for w in words) or all(
+                    is_product(w) for w in words):
+                continue
+            # "Speaker 1 (Host):", "(Product Manager):" are roles: the first word must be a name.
+            if _speaker(words[0]) or (len(words) > 1 and _addressed(words[0])):
+                yield self.candidate(*match.span("name"), 0.65)
+        for match in _ADDRESSED_FIRST.finditer(text, timeout=deadline.remaining()):
+            # Weaker than an interjection ("Julia, unlike R, …"; German "Ja, ich …"): uncommon in
+            # every language served, not a product, not an assistant.
+            name = match.group("name")
+            if (_speaker(name) and name not in _WORDS_NOT_NAMES and not is_product(name)
+                    and name not in _ASSISTANTS):
                 yield self.candidate(*match.span("name"), 0.6)
         for pattern in (_VOCATIVE, _CONTACT):
             for match in pattern.finditer(text, timeout=deadline.remaining()):

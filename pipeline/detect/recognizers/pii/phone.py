@@ -19,6 +19,10 @@ _CONTEXT = (
     "téléphone", "portable", "appel", "numéro", "telefon", "handy", "anruf", "rufen", "móvil",
     "movil", "teléfono", "llám", "número", "celular", "cellulare", "telefone", "telefono",
     "komórk", "komork", "numer", "puhelin", "gsm", "mob.", "mob:", "hotline", "landline",
+    # Calling verbs of the other languages served ("ha chiamato dal …", "llamó desde el …",
+    # "bel me op …", "ring mig på …", "zadzwoń pod …"): "call" and "anruf" have these siblings.
+    "chiam", "llamar", "llamó", "llame", "llamad", "ligar", "ligou", "dzwo", "zadzwo",
+    "bel me", "bel mij", "bellen", "gebeld", "ring mig", "ring meg", "ringde",
     # Someone's own number, as said on a call ("my number is oh seven nine one one, …").
     "my number", "your number", "his number", "her number", "their number", "our number",
 )

@@ -11,7 +11,7 @@ and ``fields`` maps the field names.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import ClassVar
 
 import regex
@@ -22,8 +22,8 @@ from pipeline.detect.names_index import names_index
 from pipeline.detect.recognizers.pii.fields import (
     AMBIGUOUS_NAME,
     FIELD_ROOTS,
-    NAME_PAIR,
     field_kind,
+    paired_kinds,
     value_fits,
 )
 from pipeline.events import Category
@@ -114,6 +114,10 @@ class DelimitedTableRecognizer(_FieldRecognizer, Recognizer):
             start, line = lines[i]
             header = _header(line, start, text, deadline)
             if header is None:
+                columns = _aligned_header(line)
+                if columns is not None:
+                    i = yield from self._aligned_rows(text, lines, i + 1, columns)
+                    continue
                 i += 1
                 continue
             delim, kinds = header
@@ -134,6 +138,46 @@ class DelimitedTableRecognizer(_FieldRecognizer, Recognizer):
                 yield from _emit(self, text, fields, siblings)
                 rows += 1
                 i += 1
+
+
+    def _aligned_rows(self, text: str, lines: list[tuple[int, str]], i: int,
+                      kinds: list[str | None]) -> Generator[Candidate, None, int]:
+        """Rows under a blank-separated header (a pandas/psql/``column -t`` print), to a blank line.
+
+        A row counts only with one token per column, or one more when its first is a pandas row
+        index; other rows (a cell with a space) are skipped, as their columns cannot be told.
+        """
+        siblings = {k for k in kinds if k is not None}
+        rows = 0
+        while i < len(lines) and rows < _MAX_ROWS and lines[i][1].strip():
+            row_start, row = lines[i]
+            cells = [(row_start + m.start(), row_start + m.end()) for m in _TOKEN.finditer(row)]
+            if len(cells) == len(kinds) + 1 and text[cells[0][0]:cells[0][1]].isdigit():
+                cells = cells[1:]
+            if len(cells) == len(kinds):
+                fields = [(kind, s, e) for kind, (s, e) in zip(kinds, cells, strict=True)]
+                yield from _emit(self, text, fields, siblings)
+            rows += 1
+            i += 1
+        return i
+
+
+# A header of a blank-aligned table: identifiers only, two or more, laid out in columns (a run of
+# two blanks, or snake_case names) — prose never is.
+_TOKEN = regex.compile(r"\S+")
+_IDENTIFIER = regex.compile(r"[\p{L}_][\p{L}\p{N}_]{0,40}")
+
+
+def _aligned_header(line: str) -> list[str | None] | None:
+    names = line.split()
+    if not 2 <= len(names) <= 40 or not all(_IDENTIFIER.fullmatch(n) for n in names):
+        return None
+    if "  " not in line.strip() and not all("_" in n for n in names):
+        return None
+    kinds = paired_kinds(names, [field_kind(n) for n in names])
+    if any(k is not None and k != AMBIGUOUS_NAME for k in kinds):
+        return kinds
+    return None
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
@@ -157,11 +201,8 @@ def _header(line: str, offset: int, text: str, deadline: Deadline
         if len(names) < 2 or not all(_HEADER_NAME.fullmatch(n) for n in names):
             continue
         bare = [n.strip(" \t\"'`") for n in names]
-        kinds = [field_kind(n) for n in bare]
-        lowered = [n.lower() for n in bare]
-        if set(lowered) >= NAME_PAIR:  # "id,first,last,city": the pair names a person
-            kinds = ["PERSON" if n in NAME_PAIR else k
-                     for n, k in zip(lowered, kinds, strict=True)]
+        # "id,first,last,city": the pair names a person
+        kinds = paired_kinds(bare, [field_kind(n) for n in bare])
         if any(k is not None and k != AMBIGUOUS_NAME for k in kinds):
             return delim, kinds
     return None
@@ -300,24 +341,27 @@ class KeyValueRecognizer(_FieldRecognizer, Recognizer):
     """JSON/YAML keys, key=value logs and forms, HTML inputs and XML elements."""
 
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
-        fields: list[tuple[str | None, int, int]] = []
+        keyed: list[tuple[str, int, int]] = []  # (key, value start, value end)
         timeout = deadline.remaining
         if ":" in text:
             for m in _JSON.finditer(text, timeout=timeout()):
                 group = "v" if m.start("v") >= 0 else "n"
-                fields.append((field_kind(m.group("key")), *m.span(group)))
+                keyed.append((m.group("key"), *m.span(group)))
             for m in _YAML.finditer(text, timeout=timeout()):
                 if text[m.start("v")] not in "{[\"" or m.group("v").startswith('"'):
-                    fields.append((field_kind(m.group("key")), *m.span("v")))
+                    keyed.append((m.group("key"), *m.span("v")))
         if "=" in text:
             for m in _KV.finditer(text, timeout=timeout()):
                 group = next(g for g in ("dq", "sq", "v") if m.start(g) >= 0)
-                fields.append((field_kind(m.group("key")), *m.span(group)))
-            if "<input" in lowered:
-                fields.extend(_inputs(text, deadline))
+                keyed.append((m.group("key"), *m.span(group)))
         if "</" in text:
             for m in _ELEMENT.finditer(text, timeout=timeout()):
-                fields.append((field_kind(m.group("key")), *m.span("v")))
+                keyed.append((m.group("key"), *m.span("v")))
+        keys = [k for k, _, _ in keyed]
+        kinds = paired_kinds(keys, [field_kind(k) for k in keys])
+        fields = [(kind, s, e) for kind, (_, s, e) in zip(kinds, keyed, strict=True)]
+        if "=" in text and "<input" in lowered:
+            fields.extend(_inputs(text, deadline))
         siblings = {k for k, _, _ in fields if k is not None and k != AMBIGUOUS_NAME}
         yield from _emit(self, text, _dedupe(fields), siblings)
 
