@@ -173,8 +173,8 @@ _VOCATIVE = regex.compile(
     regex.MULTILINE,
 )
 # Someone addressed by name at the start of a sentence or a quoted line: "Yusuf, stop calling me",
-# "'Marisol, can you …'". The word must be a name the index knows and not a common word
-# ("Python, unlike Java", "Paris, the capital"), and what follows is lower case.
+# "'Marisol, can you …'". The word must be a name the index knows and uncommon in every language
+# served ("Paris, the capital", German "Ja, ich …"), and what follows is lower case.
 _ADDRESSED_FIRST = regex.compile(
     rf"(?:^|(?<=[.!?:][ \t]{{1,3}}))['\"\u201c\u2018]?(?P<name>{_NAME_WORD}),[ ](?=\p{{Ll}})",
     regex.MULTILINE,

@@ -139,7 +139,6 @@ class DelimitedTableRecognizer(_FieldRecognizer, Recognizer):
                 rows += 1
                 i += 1
 
-
     def _aligned_rows(self, text: str, lines: list[tuple[int, str]], i: int,
                       kinds: list[str | None]) -> Generator[Candidate, None, int]:
         """Rows under a blank-separated header (a pandas/psql/``column -t`` print), to a blank line.
