@@ -170,6 +170,9 @@ class RecoveryWatch:
     restored the table in 0.2 s. faust has no timeout on that wait (``Recovery`` waits on
     ``signal_recovery_end`` for ever), so this watch does what that rebalance did: a re-join,
     after which faust starts the recovery again. Nothing is committed or skipped by it.
+    A likely cause, not confirmed: ``Consumer.getmany`` drops a fetched batch that returns while
+    flow is stopped and then re-seeks only to committed offsets, which changelog partitions do
+    not have, so changelog records in that batch are never read again.
     """
 
     def __init__(self, app: faust.App, stall_seconds: float,
