@@ -169,6 +169,11 @@ CALLS_SPEAKERS_AND_TABLES = [
     ("Python, unlike Java, is dynamically typed.", None),
     ("Alexa, play some jazz.", None),
     ("Paris, the capital, is expensive.", None),
+    # Chat lines greet after the nick (s7_second); a German street named after a place.
+    ("<mk> hey Radomir, can you rebase?", ("PERSON", "Radomir")),
+    ("hey Google, set a timer", None),
+    ("Lieferadresse: Wiener Straße 14, 4020 Linz", ("LOCATION", "Wiener Straße 14")),
+    ("Unser Weg 4 ist lang.", None),
 ]
 
 

@@ -71,6 +71,11 @@ _PATTERNS = (
     # German street: Hauptstraße 5, Hans-Gerd-Knappe-Straße 817a, Am Ring 3 (DIN 5008 order).
     r"\b[A-ZÄÖÜ][\w-]{0,40}(?i:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|chaussee)"
     r"\s+\d{1,4}[a-zA-Z]?(?:[-/]\d{1,4}[a-zA-Z]?)?\b",  # 817a, 70A, 12-14
+    # ... and named after a place, as two words: "Mariahilfer Straße 88", "Kölner Str. 12".
+    r"\b(?!(?:Unser|Euer|Ihrer|Seiner|Meiner|Deiner|Jeder|Aller|Einer|Keiner|Dieser|Jener|"
+    r"Welcher|Solcher|Mancher)\b)"
+    r"[A-ZÄÖÜ][\w-]{1,40}er\s+(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer|"
+    r"Chaussee|Landstraße|Tor)\s+\d{1,4}[a-zA-Z]?(?:[-/]\d{1,4}[a-zA-Z]?)?\b",
     # French street: 12 rue de la Paix, 3 bis avenue Victor Hugo.
     rf"(?i:\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|chemin|"
     rf"impasse|allée|quai|route|cours|square|rond-point))(?:\s+(?:{_LINKS}\s*)?{_EU_CAP}){{1,5}}",

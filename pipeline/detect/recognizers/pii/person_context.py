@@ -167,7 +167,9 @@ _SLASH_SIGNATURE = regex.compile(rf"(?:^|(?<=[.!?][ \t]{{0,3}}|\n))/(?P<name>{_N
 # Felipe at …", "call Adaeze on …"). Counted only when the names index knows the word and it is
 # not a common English word (Zipf < 4: "Lei" 3.2, "Felipe" 3.4; "Google" 4.9, "Apple" 4.8).
 _VOCATIVE = regex.compile(
-    rf"(?:^|(?<=[.!?\n][ \t]{{0,3}}))(?i:ok|okay|k|yes|yeah|yep|no|nope|sure|great|perfect|nice|"
+    # At a sentence start, or after a chat line's "<nick> " / a quoted line's "> ".
+    rf"(?:^|(?<=[.!?\n][ \t]{{0,3}})|(?<=>[ \t]))"
+    rf"(?i:ok|okay|k|yes|yeah|yep|no|nope|sure|great|perfect|nice|hey|hi|hello|"
     rf"cool|sorry|right|alright|bye|morning|thank you|thanks|cheers|congrats|welcome(?: back)?)"
     rf",?[ ](?P<name>{_NAME_WORD})(?=[ ]?[!,?]|[ ]-[ ]|[ \t]*$)",
     regex.MULTILINE,
