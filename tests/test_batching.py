@@ -17,9 +17,14 @@ def _app() -> faust.App:
 
 
 async def _run(
-    max_: int, linger: float, puts: list[tuple[float, int]], ack: bool = True
+    max_: int, linger: float, puts: list[tuple[float, int]], ack: bool = True,
+    one_by_one: bool = False,
 ) -> list[dict[str, Any]]:
-    """Feed (delay, value) pairs to an agent using take_ready; return what each batch saw."""
+    """Feed (delay, value) pairs to an agent using take_ready; return what each batch saw.
+
+    ``one_by_one``: each value is put only once every earlier one was handed out in a batch,
+    so batch boundaries do not depend on how fast a loaded machine runs the delays.
+    """
     app = _app()
     seen: list[dict[str, Any]] = []
     earlier: list[Any] = []
@@ -40,15 +45,22 @@ async def _run(
 
     async with agent.test_context() as ctx:
         started = time.monotonic()
-        for delay, value in puts:
+        for i, (delay, value) in enumerate(puts):
             await asyncio.sleep(delay)
+            deadline = time.monotonic() + 5
+            while one_by_one and _taken(seen) < i and time.monotonic() < deadline:
+                await asyncio.sleep(0.005)
             await ctx.put(value, wait=False)
         deadline = time.monotonic() + 5
-        while sum(len(b["values"]) for b in seen) < len(puts) and time.monotonic() < deadline:
+        while _taken(seen) < len(puts) and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
     for batch in seen:
         batch["at"] -= started
     return seen
+
+
+def _taken(seen: list[dict[str, Any]]) -> int:
+    return sum(len(b["values"]) for b in seen)
 
 
 async def test_batches_hold_at_most_max_events_in_offset_order() -> None:
@@ -70,6 +82,6 @@ async def test_events_apart_by_more_than_the_linger_come_in_separate_batches() -
 
 async def test_events_stay_unacked_until_the_caller_acks_them() -> None:
     # faust's take_events would have acked batch 1 by the time batch 2 is taken.
-    seen = await _run(4, 0.01, [(0, 1), (0.2, 2), (0.2, 3)], ack=False)
+    seen = await _run(4, 0.01, [(0, 1), (0, 2), (0, 3)], ack=False, one_by_one=True)
     assert [b["values"] for b in seen] == [[1], [2], [3]]
     assert seen[2]["earlier_acked"] == [False, False]
