@@ -26,7 +26,11 @@ from pipeline.detect.recognizers.pii.email import EmailAddressRecognizer
 from pipeline.detect.recognizers.pii.iban import IbanCodeRecognizer
 from pipeline.detect.recognizers.pii.ip_address import IpAddressRecognizer
 from pipeline.detect.recognizers.pii.location import LocationRecognizer
-from pipeline.detect.recognizers.pii.national_id import FrenchNirRecognizer, SpanishDniRecognizer
+from pipeline.detect.recognizers.pii.national_id import (
+    FrenchNirRecognizer,
+    NationalInsuranceNumberRecognizer,
+    SpanishDniRecognizer,
+)
 from pipeline.detect.recognizers.pii.person_context import PersonContextRecognizer
 from pipeline.detect.recognizers.pii.person_gazetteer import PersonGazetteerRecognizer
 from pipeline.detect.recognizers.pii.person_ner import SpacyNerRecognizer
@@ -108,6 +112,7 @@ PII_RECOGNIZERS: tuple[type[Recognizer], ...] = (
     PersonGazetteerRecognizer,
     SpanishDniRecognizer,
     FrenchNirRecognizer,
+    NationalInsuranceNumberRecognizer,
     CuedNationalIdRecognizer,
     PassportNumberRecognizer,
     MedicalRecordNumberRecognizer,

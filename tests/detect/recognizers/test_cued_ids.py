@@ -37,7 +37,9 @@ NOT_IDS = [
 PASSPORTS = [
     ("Passport number X12345678, expires 2031.", "X12345678"),
     ("pasaporte n.º PAA123456 caduca en 2030", "PAA123456"),
-    ("Reisepass-Nr. C01X00T47 bitte", None),  # letters inside: not a digit-shaped number
+    # Letters inside, as German passports are numbered (ICAO 9303; vanilla presidio finds it).
+    ("Reisepass-Nr. C01X00T47 bitte", "C01X00T47"),
+    ("Reisepass-Nr. BITTEJETZT angeben", None),  # no digits: a word, not a number
     ("passport photo 2x2 inches, 600 dpi", None),
 ]
 

@@ -176,11 +176,42 @@ CALLS_SPEAKERS_AND_TABLES = [
     ("Unser Weg 4 ist lang.", None),
 ]
 
+# Session 8 (s8_fresh) classes, each with the hard negatives it must leave alone.
+S8_SHAPES = [
+    # A passport number that mixes capitals and digits (ICAO 9303), after its cue.
+    ("Passport no. L4K9PX218, expires 2031.", ("PASSPORT", "L4K9PX218")),
+    ("Which passport photo size is 35x45?", None),
+    ("Upgrade passport.js to 0.7.0 and passport-jwt to 4.0.1.", None),
+    # A UK National Insurance number, spaced or not (presidio's own pattern), capitals only.
+    ("NINO: KT 44 19 02 B", ("UK_NINO", "KT 44 19 02 B")),
+    ("my ni is PW380216A", ("UK_NINO", "PW380216A")),
+    ("we 10 20 30 a", None),
+    # A name straight after its field's words; a capitalised common word there is no one.
+    ("Her maiden name Oyelaran-Brooks is on the deed.", ("PERSON", "Oyelaran-Brooks")),
+    ("The surname Validation fails on submit.", None),
+    ("First Name Last Name Email", None),
+    # Screenplay and subtitle speakers in capitals; log levels and systems are not people.
+    ("00:02:01,000 --> 00:02:03,500\nTHIBAULT: On y va ?", ("PERSON", "THIBAULT")),
+    ("WARNING: disk almost full", None),
+    ("KAFKA: broker 2 is down", None),
+    # Two lower-case names after a messaging verb; ordinary words there are not names.
+    ("ping oluwaseun adebayo about the deploy", ("PERSON", "oluwaseun adebayo")),
+    ("ask jenkins build status", None),
+    ("call apple support tomorrow", None),
+    # SQL and code with blanks around "=": the column says what the quoted value is.
+    ("UPDATE staff SET first_name = 'Bartholomew' WHERE id = 4;", ("PERSON", "Bartholomew")),
+    ("UPDATE jobs SET status = 'done' WHERE country = 'Peru';", None),
+    ('resource "aws_db_instance" "db" {\n  username = "app"\n}', None),
+    # Declined Russian names: the index holds the nominative.
+    ("Пожалуйста, передайте документы Анне Смирновой.", ("PERSON", "Анне Смирновой")),
+    ("В Москве Сити открылся офис.", None),  # noqa: RUF001
+]
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     PRODUCT_NAMES_ARE_NOT_PEOPLE + NAMES_IN_OTHER_SHAPES + FORMATS + SELF_NAMED_AND_ROWS
-    + CALLS_SPEAKERS_AND_TABLES,
+    + CALLS_SPEAKERS_AND_TABLES + S8_SHAPES,
 )
 def test_personal_data(found: Found, text: str, expected: tuple[str, str] | None) -> None:
     """The expected span is found; clean rows yield no personal-data finding at all."""

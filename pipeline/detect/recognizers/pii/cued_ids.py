@@ -130,7 +130,8 @@ class CuedNationalIdRecognizer(RegexRecognizer):
 class PassportNumberRecognizer(RegexRecognizer):
     """A passport number after the word passport, in several languages.
 
-    6-9 digits, optionally led by up to three letters, as ICAO 9303 document numbers are written.
+    6-9 digits, optionally led by up to three letters, or any 6-9 capitals and digits with at
+    least four digits: ICAO 9303 lets a document number mix both (German "C01X00T47").
     """
 
     entity_type = "PASSPORT"
@@ -140,7 +141,8 @@ class PassportNumberRecognizer(RegexRecognizer):
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(
         r"(?i)\b(?:passport|passeport|pasaporte|reisepass|passaporto|paszport|paspoort|"
         r"passaporte|pass-?nr\.?|passnummer)" + _FILLER + r"[\s:#=.]{0,3}[\"']?"
-        r"((?-i:[A-Z]{1,3})?\d{6,9}|(?-i:[A-Z]{1,2})\d{2}[ ]?\d{5})(?![A-Za-z0-9])"
+        r"((?-i:[A-Z]{1,3})?\d{6,9}|(?-i:[A-Z]{1,2})\d{2}[ ]?\d{5}"
+        r"|(?-i:(?=(?:[A-Z]*\d){4})[A-Z0-9]{6,9}))(?![A-Za-z0-9])"
     )
     group = 1
     score = 0.8

@@ -1,10 +1,11 @@
-"""European national identifiers with cheap check characters: Spanish DNI/NIE, French NIR."""
+"""National identifiers with a fixed shape: Spanish DNI/NIE, French NIR, UK NINO."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 import regex
+from presidio_analyzer.predefined_recognizers import UkNinoRecognizer as _PresidioNino
 
 from pipeline.detect.base import RegexRecognizer
 from pipeline.events import Category
@@ -46,3 +47,19 @@ class FrenchNirRecognizer(RegexRecognizer):
         body = "".join(match.group(g) for g in ("sex", "yy", "mm")) + dep
         number = int(body + match.group("com") + match.group("ord"))
         return 0.85 if 97 - number % 97 == int(match.group("key")) else None
+
+
+class NationalInsuranceNumberRecognizer(RegexRecognizer):
+    """UK National Insurance number ("JG 10 37 53 D"), with or without its spaces.
+
+    The pattern is presidio's own ``UkNinoRecognizer`` (HMRC's prefix rules), which the default
+    presidio registry does not load for English; upper case only, so prose such as
+    "we 10 20 30 a" is not one.
+    """
+
+    entity_type = "UK_NINO"
+    category = Category.PII
+    pattern: ClassVar[regex.Pattern[str]] = regex.compile(_PresidioNino.PATTERNS[0].regex)
+
+    def validate(self, match: regex.Match[str], text: str, lowered: str) -> float | None:
+        return 0.8 if match.group() == match.group().upper() else None

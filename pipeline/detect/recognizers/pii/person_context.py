@@ -101,7 +101,7 @@ _WORDS_NOT_NAMES = frozenset(
      "Sure", "Interested", "Available", "Ready", "Done", "Looking", "Trying", "Using",
      "Working", "Writing", "Going", "Getting", "Having", "Really", "Very", "So", "And", "But",
      "World", "Folks", "Friends", "Guys", "Everybody", "Grüße", "Grüsse", "Grüßen", "Wünsche",
-     "Groeten", "Groet", "Saluti"}
+     "Groeten", "Groet", "Saluti", "First", "Last", "Middle", "Given", "Field", "Column"}
 )
 
 
@@ -137,6 +137,22 @@ _GROUP_WORDS = frozenset(
 _SPEAKER = regex.compile(
     rf"(?m)^[ \t]*(?:\[[^\]\n]{{1,20}}\][ \t]*|[-*>][ \t]*)?(?P<name>{_NAME_WORD}"
     rf"(?: {_NAME_WORD})?)[ \t]*(?:\([^)\n]{{1,40}}\))?:[ \t]"
+)
+
+
+# A name straight after its field's words, with no "is" or ":" between: "new surname
+# Pemberton-Clarke", "last name Ortega" ("surname Validation fails" is no one: see ``_unusual``).
+_FIELD_NAMED = regex.compile(
+    rf"(?i:\b(?:surname|(?:first|last|family|given|middle|maiden)[ ]name))[ ](?P<name>{_NAME})"
+)
+# The same label in capitals, as screenplays and subtitles write it: "MARGUERITE: Rappelle-moi".
+_CAPS_SPEAKER = regex.compile(
+    r"(?m)^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?(?P<name>\p{Lu}{3,}(?:[ ]\p{Lu}{3,})?)[ \t]*:[ \t]"
+)
+# Two lower-case words after a messaging verb, both names by the index and neither an ordinary
+# word: "tell bilal hussain i'll be late" (chat is often written without capitals).
+_LOWER_CUED = regex.compile(
+    r"\b(?i:ask|ping|tell|message|text|remind|call|email|cc)[ ](?P<name>\p{Ll}{3,}[ ]\p{Ll}{3,})\b"
 )
 
 
@@ -243,6 +259,19 @@ def _speaker(word: str) -> bool:
         for lang in ("en", "de", "fr", "es")) < 4.0
 
 
+def _unusual(word: str) -> bool:
+    """A name the index knows that is not a common English word, or no English word at all."""
+    zipf = zipf_frequency(word.lower(), "en", wordlist="small")
+    return zipf == 0.0 or (names_index().is_name(word) and zipf < 4.0)
+
+
+def _lower_pair(given: str, family: str) -> bool:
+    """A given and a family name by the index, each rare as an English word (Zipf < 3.3)."""
+    index = names_index()
+    return (index.is_given(given) and index.is_family(family) and all(
+        zipf_frequency(w.lower(), "en", wordlist="small") < 3.3 for w in (given, family)))
+
+
 class PersonContextRecognizer(Recognizer):
     """One to four capitalised words right after a cue; common words are not names."""
 
@@ -269,6 +298,20 @@ class PersonContextRecognizer(Recognizer):
         for match in _SPEAKER.finditer(text, timeout=deadline.remaining()):
             words = match.group("name").split(" ")
             if all(_speaker(w) for w in words) and words[0] not in _WORDS_NOT_NAMES:
+                yield self.candidate(*match.span("name"), 0.6)
+        for match in _FIELD_NAMED.finditer(text, timeout=deadline.remaining()):
+            words = match.group("name").split(" ")
+            if words[0] not in _WORDS_NOT_NAMES and all(_unusual(w) for w in words[:1]):
+                yield self.candidate(match.start("name"), match.start("name") + len(words[0]),
+                                     0.6)
+        for match in _CAPS_SPEAKER.finditer(text, timeout=deadline.remaining()):
+            words = [w.title() for w in match.group("name").split(" ")]
+            if all(_speaker(w) and w not in _WORDS_NOT_NAMES and not is_product(w)
+                   for w in words):  # "KAFKA: broker down" is the system
+                yield self.candidate(*match.span("name"), 0.6)
+        for match in _LOWER_CUED.finditer(text, timeout=deadline.remaining()):
+            given, family = (w.title() for w in match.group("name").split(" "))
+            if _lower_pair(given, family):
                 yield self.candidate(*match.span("name"), 0.6)
         for match in _BRACKETED_SPEAKER.finditer(text, timeout=deadline.remaining()):
             words = match.group("name").split(" ")

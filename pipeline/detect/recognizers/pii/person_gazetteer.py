@@ -64,14 +64,32 @@ def _rare(word: str) -> bool:
     return zipf_frequency(word.lower(), "en", wordlist="small") < _RARE
 
 
+# Russian and Ukrainian names decline ("письмо Ивану Петрову"); the index holds nominatives.
+_CYRILLIC = regex.compile(r"\p{Cyrillic}")
+_CASE_ENDINGS = ("ого", "ому", "его", "ему", "ым", "им", "ом", "ем", "ой", "ей", "ую",  # noqa: RUF001
+                 "ю", "у", "а", "я", "е", "ы", "и")  # noqa: RUF001
+_NOMINATIVE_ENDINGS = ("", "а", "я", "й", "ий")  # noqa: RUF001
+
+
+@lru_cache(maxsize=65_536)
+def _base_forms(word: str) -> tuple[str, ...]:
+    """Nominative candidates of a declined Cyrillic name: Ивану → Иван, Петровой → Петрова."""
+    if not _CYRILLIC.match(word):
+        return ()
+    return tuple(word[: -len(end)] + nom for end in _CASE_ENDINGS
+                 if word.endswith(end) and len(word) - len(end) >= 3
+                 for nom in _NOMINATIVE_ENDINGS)
+
+
 def _given(word: str) -> bool:
-    return names_index().is_given(word)
+    index = names_index()
+    return index.is_given(word) or any(index.is_given(b) for b in _base_forms(word))
 
 
 def _family(word: str) -> bool:
     index = names_index()
-    return index.is_family(word) or ("-" in word and all(index.is_family(p)
-                                                         for p in word.split("-")))
+    return (index.is_family(word) or any(index.is_family(b) for b in _base_forms(word))
+            or ("-" in word and all(index.is_family(p) for p in word.split("-"))))
 
 
 @lru_cache(maxsize=65_536)
@@ -116,6 +134,13 @@ class PersonGazetteerRecognizer(Recognizer):
             found = list(self._best(match.start(), match.group(), words))
             if not found and len(words) == 2 and _given_and_unknown(words[0], words[1]):
                 found = [self.candidate(match.start(), match.end(), 0.65)]
+            elif (found and len(words) > 2 and all(c.end < match.end() for c in found)
+                  and _given_and_unknown(words[-2], words[-1])):
+                # "Pt Ramona Eszterházy": the pair found first ("Pt Ramona") left the family
+                # name out; the run's last two words are a name on their own.
+                run = match.group()
+                tail, end = run.rindex(words[-2]), run.rindex(words[-1]) + len(words[-1])
+                found.append(self.candidate(match.start() + tail, match.start() + end, 0.65))
             yield from found or self._initialled(match.start(), match.group())
         for match in _INVERTED.finditer(text, timeout=deadline.remaining()):
             family, given = (w.strip() for w in match.group().split(","))

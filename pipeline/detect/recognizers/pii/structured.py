@@ -331,9 +331,26 @@ _KV = regex.compile(
     rf"(?<![\p{{L}}\p{{N}}_.-])(?P<key>{_KEY})=(?:\"(?P<dq>[^\"\n]{{0,300}})\"|'(?P<sq>[^'\n]{{0,300}})'"
     r"|(?P<v>[^\s&;,\"'<>]{1,300}))"
 )
+# The same with blanks around "=" when the value is quoted: SQL "SET last_name = 'Adeyemi'",
+# "WHERE email = '…'", code "phone = \"…\"" (an unquoted "x = 5" is arithmetic, not a field).
+_SPACED_KV = regex.compile(
+    rf"(?<![\p{{L}}\p{{N}}_.-])(?P<key>{_KEY})[ \t]+=[ \t]*(?:\"(?P<dq>[^\"\n]{{1,300}})\""
+    r"|'(?P<sq>[^'\n]{1,300})')"
+)
 _INPUT = regex.compile(r"(?i)<input\b[^<>]{0,600}>")
 _ATTR = regex.compile(r"(?i)\b(?P<a>name|id|value)\s*=\s*(?:\"(?P<v>[^\"]*)\"|'(?P<s>[^']*)')")
 _ELEMENT = regex.compile(rf"<(?P<key>{_KEY})>(?P<v>[^<\n]{{1,200}})</(?P=key)>")
+
+
+def _plausible_person(value: str) -> bool:
+    """Some word of a code string is a name the index knows and no common English word.
+
+    Code with blanks around "=" names service accounts as often as people (Terraform's
+    ``username = "app"``), so there the value itself must read as a name.
+    """
+    index = names_index()
+    return any(index.is_name(w) and zipf_frequency(w.lower(), "en", wordlist="small") < 4.0
+               for w in regex.findall(r"\p{L}+", value))
 
 
 class KeyValueRecognizer(_FieldRecognizer, Recognizer):
@@ -353,6 +370,11 @@ class KeyValueRecognizer(_FieldRecognizer, Recognizer):
             for m in _KV.finditer(text, timeout=timeout()):
                 group = next(g for g in ("dq", "sq", "v") if m.start(g) >= 0)
                 keyed.append((m.group("key"), *m.span(group)))
+            for m in _SPACED_KV.finditer(text, timeout=timeout()):
+                group = "dq" if m.start("dq") >= 0 else "sq"
+                if _plausible_person(m.group(group)) or field_kind(m.group("key")) not in (
+                        "PERSON", AMBIGUOUS_NAME):
+                    keyed.append((m.group("key"), *m.span(group)))
         if "</" in text:
             for m in _ELEMENT.finditer(text, timeout=timeout()):
                 keyed.append((m.group("key"), *m.span("v")))
