@@ -53,9 +53,13 @@ _CODE_OR_LOG = regex.compile(
     r"(?:import|from|def|class|return|const|let|var|function|if|for|SELECT|INSERT)\b)"
 )
 # In code/log/data lines: quoted literals, comments, and the fields between separators.
-_QUOTED = regex.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'|`([^`\n]*)`")
+# An apostrophe inside a word is no quote: "O'Shaughnessy", "D'Arcy" stay whole.
+_QUOTED = regex.compile(
+    r"\"((?:[^\"\\\n]|\\.)*)\"|(?<!\p{L})'((?:[^'\\\n]|\\.|(?<=\p{L})'(?=\p{L}))*)'(?!\p{L})"
+    r"|`([^`\n]*)`"
+)
 _COMMENT = regex.compile(r"(?:#|//|--|/\*)\s*(.+?)(?:\*/)?$")
-_FIELD = regex.compile(r"[^,;|\t=(){}\[\]<>\"'`]+")
+_FIELD = regex.compile(r"(?:[^,;|\t=(){}\[\]<>\"'`]|(?<=\p{L})['\u2019](?=\p{L}))+")
 # A standalone capitalised word (Anna, O'Brien, MacLeod, Adebayo-Cole): not a piece of base64.
 _CAPITALISED = regex.compile(
     r"(?<![\p{L}\p{N}_+/])\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?(?:['\u2019-]\p{Lu}?\p{Ll}+)*"
@@ -229,13 +233,42 @@ class NerTagger:
 
 
 def clean(text: str, start: int, end: int, language: str = "en") -> list[tuple[int, int]]:
-    """Trim a model span to the name in it (one per line); drop it if a filter rejects it."""
+    """Trim a model span to the name in it (one per line); drop it if a filter rejects it.
+
+    A kept span then takes in a name word the model left beside it (see ``_widen``).
+    """
     out = []
     for piece in regex.finditer(r"[^\n]+", text[start:end]):
         span = _trim(text, start + piece.start(), start + piece.end())
         if span is not None and not rejects(Span(text, *span, language)):
-            out.append(span)
+            out.append(_widen(text, *span))
     return out
+
+
+_WORD_BEFORE = regex.compile(r"(?<![\p{L}\p{N}'\u2019-])(\p{Lu}\p{Ll}+)[ ]\Z")
+_WORD_AFTER = regex.compile(r"[ ](\p{Lu}(?:\p{Ll}*['\u2019])?\p{Lu}?\p{Ll}+)(?![\p{L}\p{N}])")
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """Add the given name before or the family name after a span, where the model cut one off.
+
+    The small model tags "Þórsson" but not "Anders" in "Anders Þórsson", "Colm" but not
+    "O'Shaughnessy": half a name is still sent. Only a word the names index knows as the right
+    part (given before, family after; "O'" and "Mc" names by their stem) is taken in, and never
+    a cue word ("Dear", "Ask"), so the span only grows over a name.
+    """
+    index = names_index()
+    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    if before is not None and before.group(1) not in LEADING_WORDS and index.is_given(
+            before.group(1)):
+        start = before.start(1)
+    after = _WORD_AFTER.match(text, end, min(len(text), end + 40))
+    if after is not None and after.group(1) not in LEADING_WORDS:
+        word = after.group(1)
+        stem = regex.sub(r"\A(?:O['\u2019]|Mc|Mac)(?=\p{Lu})", "", word)
+        if index.is_family(word) or (stem != word and index.is_family(stem)):
+            end = after.end(1)
+    return start, end
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:

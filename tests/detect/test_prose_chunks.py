@@ -8,7 +8,7 @@ than a stop word, weekday or month is skipped (base64, hex, keys, numbers, lower
 
 from __future__ import annotations
 
-from pipeline.detect.ner import prose_chunks
+from pipeline.detect.ner import clean, prose_chunks
 
 
 def _chunks(text: str) -> list[str]:
@@ -72,3 +72,28 @@ def test_long_runs_are_split_near_the_chunk_size() -> None:
     assert len(chunks) > 1
     assert all(len(c) <= 700 for c in chunks)
     assert sum(c.count("Maria Garcia") for c in chunks) == 30
+
+
+def test_an_apostrophe_inside_a_name_is_no_quote_or_field_break() -> None:
+    """Data lines were split at every "'": "Colm O" and "Shaughnessy" reached the model apart."""
+    line = "IBAN GB29 NWBK 6016 1331 9268 19, beneficiary Colm O'Shaughnessy."
+    assert _chunks(line) == ["beneficiary Colm O'Shaughnessy."]
+    assert _chunks("print('Hello Dara O\\'Neill')  # by D'Arcy 2") == [
+        "Hello Dara O\\'Neill", "by D'Arcy 2"]
+    assert _chunks("name='Anna Smith', id=4") == ["Anna Smith"]  # real quotes still delimit
+
+
+def _widened(text: str, part: str) -> str:
+    start = text.index(part)
+    [(s, e)] = clean(text, start, start + len(part))
+    return text[s:e]
+
+
+def test_a_model_span_takes_in_the_name_word_it_cut_off() -> None:
+    """The small model tags half a name ("Þórsson", "Colm"); the index supplies the other half."""
+    assert _widened("in the name of Anders Þórsson and his wife", "Þórsson") == "Anders Þórsson"
+    assert _widened("beneficiary Colm O'Shaughnessy.", "Colm") == "Colm O'Shaughnessy"
+    # Only a given name before and a family name after, never a cue word or an ordinary word.
+    assert _widened("Ask Smith about it", "Smith") == "Smith"
+    assert _widened("the Kubernetes Jones cluster", "Jones") == "Jones"
+    assert _widened("Smith\nCarter wrote", "Smith") == "Smith"

@@ -16,6 +16,7 @@ not edit them (add a new file for new classes).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ class Outcome:
     id: str
     text: str
     leaked: list[tuple[str, str]] = field(default_factory=list)
+    partial: list[tuple[str, str]] = field(default_factory=list)
     found: list[tuple[str, str]] = field(default_factory=list)
     blocked: bool = False
 
@@ -83,6 +85,7 @@ class SuiteResult:
     lines: int = 0
     values: Counter[str] = field(default_factory=Counter)
     leaks: Counter[str] = field(default_factory=Counter)
+    partial: Counter[str] = field(default_factory=Counter)
     altered: int = 0
     blocked: int = 0
     outcomes: list[Outcome] = field(default_factory=list)
@@ -94,6 +97,17 @@ class SuiteResult:
 
     def recall(self, kind: str) -> float:
         return 1 - self.leaks[kind] / self.values[kind] if self.values[kind] else 1.0
+
+
+_PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "la", "le", "du", "da",
+                        "dos", "di", "bin", "al", "ter", "mac", "ní", "ó"})
+
+
+def _name_word_left(value: str, sent: str) -> bool:
+    """Part of a name survived: one of its words (3+ letters, not a particle) is still a word of
+    the text sent on. The leak figure, like the shared scorer's, counts only whole values."""
+    words = {w for w in re.findall(r"\w+", value) if len(w) >= 3 and w.lower() not in _PARTICLES}
+    return bool(words & set(re.findall(r"\w+", sent)))
 
 
 def score_recall(path: Path, detect: Detector) -> SuiteResult:
@@ -109,6 +123,10 @@ def score_recall(path: Path, detect: Detector) -> SuiteResult:
             if sent is not None and item["value"] in sent:
                 result.leaks[item["type"]] += 1
                 outcome.leaked.append((item["type"], item["value"]))
+            elif sent is not None and item["type"] == "PERSON" and _name_word_left(
+                    item["value"], sent):
+                result.partial[item["type"]] += 1
+                outcome.partial.append((item["type"], item["value"]))
         result.outcomes.append(outcome)
     return result
 

@@ -24,17 +24,18 @@ def _pct(x: float) -> str:
 
 
 def _recall_table(mine: list[SuiteResult], base: list[SuiteResult] | None) -> list[str]:
-    lines = ["suite                       kind             n   leak   recall" +
+    lines = ["suite                       kind             n   leak   recall  part" +
              ("  presidio" if base else "")]
     for i, res in enumerate(mine):
         for kind in sorted(res.values):
             row = (f"{res.name:27s} {kind:14s} {res.values[kind]:4d} "
-                   f"{res.leaks[kind]:4d} {_pct(res.recall(kind))}")
+                   f"{res.leaks[kind]:4d} {_pct(res.recall(kind))}  {res.partial[kind]:4d}")
             if base:
                 row += f"  {_pct(base[i].recall(kind))}"
             lines.append(row)
         lines.append(f"{res.name:27s} {'(all)':14s} {sum(res.values.values()):4d} "
-                     f"{sum(res.leaks.values()):4d} {_pct(1 - res.leak_rate)}"
+                     f"{sum(res.leaks.values()):4d} {_pct(1 - res.leak_rate)}  "
+                     f"{sum(res.partial.values()):4d}"
                      + (f"  {_pct(1 - base[i].leak_rate)}" if base else ""))
     return lines
 
@@ -54,10 +55,12 @@ def _clean_table(mine: list[SuiteResult], base: list[SuiteResult] | None) -> lis
 def _failures(results: list[SuiteResult]) -> None:
     for res in results:
         for o in res.outcomes:
-            if o.leaked or (res.name.startswith("clean") and o.found):
+            if o.leaked or o.partial or (res.name.startswith("clean") and o.found):
                 print(f"--- {res.name}:{o.id} {o.text!r}")
                 for kind, value in o.leaked:
                     print(f"    LEAK {kind}: {value!r}")
+                for kind, value in o.partial:
+                    print(f"    PARTIAL {kind}: {value!r}")
                 for kind, value in o.found:
                     print(f"    found {kind}: {value!r}")
 
