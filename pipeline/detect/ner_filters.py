@@ -25,7 +25,14 @@ from pipeline.detect.stopwords import stop_words
 from pipeline.detect.vocab import is_product
 
 __all__ = [
-    "DISABLED", "FILTERS", "LEADING_WORDS", "MODEL_SUFFIXES", "ORG_WORDS", "PARTICLES", "Span",
+    "DISABLED",
+    "FILTERS",
+    "LEADING_WORDS",
+    "MODEL_SUFFIXES",
+    "ORG_WORDS",
+    "PARTICLES",
+    "TECHNICAL_NOUNS",
+    "Span",
     "rejects",
 ]
 
@@ -107,11 +114,11 @@ _BRAND_HEAD = regex.compile(
 # Possessive eponyms only with nouns a person's belongings never are ("Kruskal's algorithm";
 # "Ahmed's test" is Ahmed's).
 _EPONYM = r"(?:-\p{Lu}\p{Ll}+)*"  # "Gauss-Seidel", "Miller-Rabin" when the model kept one half
-_TECHNICAL = (r"algorithms?|theorems?|lemmas?|laws?|principle|conjecture|hypothesis|paradox|"
+TECHNICAL_NOUNS = (r"algorithms?|theorems?|lemmas?|laws?|principle|conjecture|hypothesis|paradox|"
               r"equations?|inequality|constant|razor|criterion|transforms?|integral|identity")
 _EPONYM_HEAD = regex.compile(
-    rf"{_EPONYM}(?:(?:'s|\u2019s|'|\u2019)(?:\s+\p{{Ll}}+)?\s+(?:{_TECHNICAL})"
-    rf"|(?:\s+\p{{Ll}}[\p{{Ll}}-]+){{0,2}}?\s+(?:{_TECHNICAL}|effect|distribution|filters?|"
+    rf"{_EPONYM}(?:(?:'s|\u2019s|'|\u2019)(?:\s+\p{{Ll}}+)?\s+(?:{TECHNICAL_NOUNS})"
+    rf"|(?:\s+\p{{Ll}}[\p{{Ll}}-]+){{0,2}}?\s+(?:{TECHNICAL_NOUNS}|effect|distribution|filters?|"
     r"method|series|coefficient|distance|similarity|correlation|initiali[sz]ation|smoothing|"
     r"curves?|estimator|tests?|cipher|matrix|kernel|formula|sort|heap|tree|chain|process|coding|"
     r"decomposition|interpolation|regression|transformation|optimi[sz]ation|"

@@ -18,6 +18,7 @@ from pipeline.detect.recognizers.pii.credit_card import PaymentCardRecognizer
 from pipeline.detect.recognizers.pii.cued_ids import (
     CuedNationalIdRecognizer,
     HealthPlanIdRecognizer,
+    IdentityCardRecognizer,
     MedicalRecordNumberRecognizer,
     PassportNumberRecognizer,
 )
@@ -31,6 +32,7 @@ from pipeline.detect.recognizers.pii.national_id import (
     NationalInsuranceNumberRecognizer,
     SpanishDniRecognizer,
 )
+from pipeline.detect.recognizers.pii.person_caseless import CaselessScriptNameRecognizer
 from pipeline.detect.recognizers.pii.person_context import PersonContextRecognizer
 from pipeline.detect.recognizers.pii.person_gazetteer import PersonGazetteerRecognizer
 from pipeline.detect.recognizers.pii.person_ner import SpacyNerRecognizer
@@ -110,10 +112,12 @@ PII_RECOGNIZERS: tuple[type[Recognizer], ...] = (
     DateOfBirthRecognizer,
     PersonContextRecognizer,
     PersonGazetteerRecognizer,
+    CaselessScriptNameRecognizer,
     SpanishDniRecognizer,
     FrenchNirRecognizer,
     NationalInsuranceNumberRecognizer,
     CuedNationalIdRecognizer,
+    IdentityCardRecognizer,
     PassportNumberRecognizer,
     MedicalRecordNumberRecognizer,
     HealthPlanIdRecognizer,

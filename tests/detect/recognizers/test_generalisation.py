@@ -3,6 +3,7 @@
 Valid and invalid cases sit side by side; ``None`` means the text must come out clean.
 """
 
+# ruff: noqa: RUF001
 from __future__ import annotations
 
 import pytest
@@ -204,14 +205,42 @@ S8_SHAPES = [
     ('resource "aws_db_instance" "db" {\n  username = "app"\n}', None),
     # Declined Russian names: the index holds the nominative.
     ("Пожалуйста, передайте документы Анне Смирновой.", ("PERSON", "Анне Смирновой")),
-    ("В Москве Сити открылся офис.", None),  # noqa: RUF001
+    ("В Москве Сити открылся офис.", None),
+    # s8_second: a script points at its countries' numbering plans.
+    ("客户电话：139 1234 5678", ("PHONE_NUMBER", "139 1234 5678")),
+    # Identity cards with no public check digit, by their cue; a strong scheme for generic words.
+    ("Documento: RG 23.456.789-X", ("NATIONAL_ID", "23.456.789-X")),
+    ("RG 4 then RGB", None),
+    ("ID number 9202204720083 on file", ("NATIONAL_ID", "9202204720083")),
+    ("the id number 123456789 of the order", None),
+    # A transcript line after a bare timestamp; a full name vouches for a label.
+    ("00:14:02 Benoît Girard: on reprend", ("PERSON", "Benoît Girard")),
+    ("10:00 Customer Service: opening remarks", None),
+    # Someone's thing, by a rare possessive; brands and eponyms are not people.
+    ("Is this Oluwadamilare's charger?", ("PERSON", "Oluwadamilare")),
+    ("Sainsbury's delivery slot moved", None),
+    ("Why does Kruskal's algorithm need sorting?", None),
+    ("You are Pied Piper's support assistant.", None),  # a firm's name of two words
+]
+
+# Scripts without capitals: a cue makes the name; "none" values and role nouns are no one.
+CASELESS = [
+    ("收件人：张伟", ("PERSON", "张伟")),
+    ("收件人：暂无", None),
+    ("我叫陈静，想改地址", ("PERSON", "陈静")),
+    ("担当：佐藤花子さんまで", ("PERSON", "佐藤花子")),
+    ("担当者様へのご連絡", None),
+    ("부장님께 전달해 주세요", None),
+    ("मेरा नाम सुनीता वर्मा है", ("PERSON", "सुनीता वर्मा")),
+    ("اسمي فاطمة الزهراء وأحتاج مساعدة", ("PERSON", "فاطمة الزهراء")),
+    ("שמי נועה לוי", ("PERSON", "נועה לוי")),
 ]
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     PRODUCT_NAMES_ARE_NOT_PEOPLE + NAMES_IN_OTHER_SHAPES + FORMATS + SELF_NAMED_AND_ROWS
-    + CALLS_SPEAKERS_AND_TABLES + S8_SHAPES,
+    + CALLS_SPEAKERS_AND_TABLES + S8_SHAPES + CASELESS,
 )
 def test_personal_data(found: Found, text: str, expected: tuple[str, str] | None) -> None:
     """The expected span is found; clean rows yield no personal-data finding at all."""

@@ -21,8 +21,8 @@ from pipeline.detect.base import Candidate, Deadline, RegexRecognizer
 from pipeline.events import Category
 
 __all__ = [
-    "CuedNationalIdRecognizer", "HealthPlanIdRecognizer", "MedicalRecordNumberRecognizer",
-    "PassportNumberRecognizer",
+    "CuedNationalIdRecognizer", "HealthPlanIdRecognizer", "IdentityCardRecognizer",
+    "MedicalRecordNumberRecognizer", "PassportNumberRecognizer",
 ]
 
 # cue (a regex, case-insensitive) -> the python-stdnum modules whose scheme it names. Acronyms
@@ -58,6 +58,8 @@ _SCHEMES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"(?-i:OIB)", ("hr.oib",)),
     (r"rodné číslo|rodne cislo", ("cz.rc",)),
     (r"rijksregisternummer|numéro national|national number", ("be.nn",)),
+    # Generic words: only schemes with a strong check (date + Luhn, ISO 7064) can match them.
+    (r"identity number|identity no|id number|id no", ("za.idnr", "cn.ric")),
 )
 # Words that may sit between the cue and the value: "NIF n.º", "PESEL number:", "BSN is" (the
 # engine scans NFKC-normalised text, where "º" is "o").
@@ -113,7 +115,8 @@ class CuedNationalIdRecognizer(RegexRecognizer):
         "sofi", "sin", "social insurance", "tfn", "tax file", "steuer", "idnr", "fisc", "personn",
         "fødsel", "fodsel", "cpr", "henkilö", "hetu", "ahv", "avs", "pps", "aadha", "pan", "nhs",
         "rut", "run", "curp", "rfc", "cuil", "cuit", "kimlik", "tckn", "cnp", "egn", "егн",
-        "oib", "rodn", "rijksregister", "numéro national", "national number",
+        "oib", "rodn", "rijksregister", "numéro national", "national number", "identity",
+        "id number", "id no",
     }))
     pattern: ClassVar[regex.Pattern[str]] = _CUE
     score = 0.85
@@ -183,6 +186,31 @@ class HealthPlanIdRecognizer(RegexRecognizer):
         r"(?:kranken)?versichertennummer|numéro d'adhérent|número de (?:afiliado|póliza)|"
         r"numero (?:di )?polizza|polisnummer)" + _FILLER + r"[\s:#=.]{0,3}[\"']?"
         r"((?-i:[A-Z]{0,4})[-]?\d[\d-]{4,16}\d)(?![A-Za-z0-9])"
+    )
+    group = 1
+    score = 0.75
+
+    def validate(self, match: regex.Match[str], text: str, lowered: str) -> float | None:
+        return self.score if sum(c.isdigit() for c in match.group(1)) >= 6 else None
+
+
+class IdentityCardRecognizer(RegexRecognizer):
+    """An identity-card number after its cue where the scheme has no public check digit.
+
+    Brazil's RG ("RG 12.345.678-9"), national identity cards ("carte d'identité n° …",
+    "Personalausweis …", "cédula …", "ID card …") are numbered per issuer: the cue alone makes
+    a number one, with at least six digits so "ID card 2" or "RG 4" are not.
+    """
+
+    entity_type = "NATIONAL_ID"
+    category = Category.PII
+    keywords = ("rg", "identity card", "id card", "identidade", "identité", "identite",
+                "personalausweis", "cédula", "cedula", "carta d'identità", "dowód")
+    pattern: ClassVar[regex.Pattern[str]] = regex.compile(
+        r"(?i)\b(?:(?-i:RG)|carteira de identidade|identity card|id card|carte d'identit[ée]|"
+        r"personalausweis(?:nummer)?|c[ée]dula(?: de identidad| de ciudadan[íi]a)?|"
+        r"carta d'identit[àa]|dowód osobisty)" + _FILLER + r"[\s:#=.]{0,3}[\"']?"
+        r"((?-i:[A-Z]{0,3})\d[\d .\-/]{4,14}(?-i:[\dX]))(?![A-Za-z0-9])"
     )
     group = 1
     score = 0.75

@@ -14,7 +14,7 @@ from wordfreq import zipf_frequency
 
 from pipeline.detect.base import Candidate, Deadline, Recognizer
 from pipeline.detect.names_index import names_index
-from pipeline.detect.ner_filters import ORG_WORDS
+from pipeline.detect.ner_filters import ORG_WORDS, TECHNICAL_NOUNS
 from pipeline.detect.vocab import is_product
 from pipeline.events import Category
 
@@ -134,8 +134,9 @@ _GROUP_WORDS = frozenset(
 
 # Chat and transcript speaker labels: "Lakshmi: my card…", "[10:02] Gareth: did…". A label
 # counts when the names index knows it and it is not a common word (Agent, Support, Landlord).
-_SPEAKER = regex.compile(
-    rf"(?m)^[ \t]*(?:\[[^\]\n]{{1,20}}\][ \t]*|[-*>][ \t]*)?(?P<name>{_NAME_WORD}"
+_SPEAKER = regex.compile(  # (also after a bare "00:03:20 " timestamp, as Teams and Zoom write)
+    rf"(?m)^[ \t]*(?:\[[^\]\n]{{1,20}}\][ \t]*|[-*>][ \t]*"
+    rf"|\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:[.,]\d{{1,3}})?[ \t]+)?(?P<name>{_NAME_WORD}"
     rf"(?: {_NAME_WORD})?)[ \t]*(?:\([^)\n]{{1,40}}\))?:[ \t]"
 )
 
@@ -145,6 +146,20 @@ _SPEAKER = regex.compile(
 _FIELD_NAMED = regex.compile(
     rf"(?i:\b(?:surname|(?:first|last|family|given|middle|maiden)[ ]name))[ ](?P<name>{_NAME})"
 )
+# Someone's thing: "That's Thandiwe's laptop". The name must be one the index knows and no
+# common word or product, and what follows no technical noun ("Kruskal's algorithm").
+_POSSESSIVE = regex.compile(
+    rf"(?<![\w-])(?P<name>{_NAME_WORD})['\u2019]s[ ](?!(?:\p{{Ll}}+[ ])?(?:{TECHNICAL_NOUNS})\b)"
+    r"\p{Ll}"
+)
+_CAPITALISED_BEFORE = regex.compile(r"(\p{Lu}[\p{L}'\u2019-]*)[ ]\Z")
+
+
+def _proper_noun_before(text: str, start: int) -> bool:
+    """The word before is capitalised and no common word ("Soylent Labs's"; not "That's")."""
+    before = _CAPITALISED_BEFORE.search(text, max(0, start - 40), start)
+    return before is not None and zipf_frequency(
+        before.group(1).lower(), "en", wordlist="small") < 4.0
 # The same label in capitals, as screenplays and subtitles write it: "MARGUERITE: Rappelle-moi".
 _CAPS_SPEAKER = regex.compile(
     r"(?m)^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?(?P<name>\p{Lu}{3,}(?:[ ]\p{Lu}{3,})?)[ \t]*:[ \t]"
@@ -259,6 +274,25 @@ def _speaker(word: str) -> bool:
         for lang in ("en", "de", "fr", "es")) < 4.0
 
 
+def _rare_possessive(name: str) -> bool:
+    """The possessive is rare in wordfreq's large English list, as a brand's is not.
+
+    Kellogg's 2.6, Macy's 3.2, Wendy's 3.1; Thandiwe's 0, Priya's 1.8, Ahmed's 2.2.
+    """
+    return zipf_frequency(name.lower() + "'s", "en", wordlist="large") < 2.4
+
+
+def _full_name_label(words: list[str]) -> bool:
+    """A label of a given and a family name ("Sophie Laurent:"), roles excluded.
+
+    The pair vouches for itself even where each word is common in one language ("Laurent").
+    """
+    index = names_index()
+    return (len(words) == 2 and index.is_given(words[0]) and index.is_family(words[1])
+            and not any(w in _GROUP_WORDS or w in _WORDS_NOT_NAMES or is_product(w)
+                        for w in words))
+
+
 def _unusual(word: str) -> bool:
     """A name the index knows that is not a common English word, or no English word at all."""
     zipf = zipf_frequency(word.lower(), "en", wordlist="small")
@@ -297,7 +331,8 @@ class PersonContextRecognizer(Recognizer):
                 yield self.candidate(*more.span("name"), 0.7)  # "Dear Sunita and Rahul,"
         for match in _SPEAKER.finditer(text, timeout=deadline.remaining()):
             words = match.group("name").split(" ")
-            if all(_speaker(w) for w in words) and words[0] not in _WORDS_NOT_NAMES:
+            if (all(_speaker(w) for w in words) or _full_name_label(words)) and (
+                    words[0] not in _WORDS_NOT_NAMES):
                 yield self.candidate(*match.span("name"), 0.6)
         for match in _FIELD_NAMED.finditer(text, timeout=deadline.remaining()):
             words = match.group("name").split(" ")
@@ -341,6 +376,14 @@ class PersonContextRecognizer(Recognizer):
                 more = _AND_NAME.match(text, end, timeout=deadline.remaining())
                 if more is not None and _addressed(more.group("name")):
                     yield self.candidate(*more.span("name"), 0.6)
+        for match in _POSSESSIVE.finditer(text, timeout=deadline.remaining()):
+            name = match.group("name")
+            # An established name (ranked in some country), so "Hooli's copilot" is no one;
+            # after another capitalised word it is a firm's ("Soylent Labs's") or a full name's.
+            if (_addressed(name) and names_index().is_established(name) and not is_product(name)
+                    and name not in ORG_WORDS and _rare_possessive(name)
+                    and not _proper_noun_before(text, match.start())):
+                yield self.candidate(*match.span("name"), 0.6)
         for match in _SLASH_SIGNATURE.finditer(text, timeout=deadline.remaining()):
             if _addressed(match.group("name")):
                 yield self.candidate(*match.span("name"), 0.6)

@@ -62,6 +62,16 @@ _LETTERS: dict[str, tuple[str, ...]] = {
     "ö": ("DE", "SE", "FI", "AT"), "ç": ("FR", "PT", "TR"), "è": ("FR", "IT"),
 }
 
+# A script points at the plans of the countries that write it ("电话 138 0013 8000").
+_SCRIPTS: tuple[tuple[regex.Pattern[str], tuple[str, ...]], ...] = tuple(
+    (regex.compile(rf"\p{{{script}}}"), regions) for script, regions in (
+        ("Han", ("CN", "TW", "HK", "SG")), ("Hiragana", ("JP",)), ("Katakana", ("JP",)),
+        ("Hangul", ("KR",)), ("Devanagari", ("IN",)), ("Arabic", ("SA", "AE", "EG", "MA")),
+        ("Hebrew", ("IL",)), ("Cyrillic", ("RU", "UA", "BG")), ("Greek", ("GR",)),
+        ("Thai", ("TH",)),
+    )
+)
+
 
 def hinted_regions(text: str, lowered: str) -> tuple[str, ...]:
     """Regions the text points at, in order of first evidence, without duplicates."""
@@ -82,6 +92,9 @@ def hinted_regions(text: str, lowered: str) -> tuple[str, ...]:
     if not text.isascii():
         for letter, regions in _LETTERS.items():
             if letter in lowered:
+                found.update(dict.fromkeys(regions))
+        for script, regions in _SCRIPTS:
+            if script.search(text):
                 found.update(dict.fromkeys(regions))
     return tuple(found)
 
