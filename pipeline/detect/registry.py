@@ -24,6 +24,7 @@ from pipeline.detect.recognizers.pii.cued_ids import (
 )
 from pipeline.detect.recognizers.pii.date_of_birth import DateOfBirthRecognizer
 from pipeline.detect.recognizers.pii.email import EmailAddressRecognizer
+from pipeline.detect.recognizers.pii.hl7 import Hl7PatientRecognizer
 from pipeline.detect.recognizers.pii.iban import IbanCodeRecognizer
 from pipeline.detect.recognizers.pii.ip_address import IpAddressRecognizer
 from pipeline.detect.recognizers.pii.location import LocationRecognizer
@@ -37,6 +38,7 @@ from pipeline.detect.recognizers.pii.person_context import PersonContextRecogniz
 from pipeline.detect.recognizers.pii.person_gazetteer import PersonGazetteerRecognizer
 from pipeline.detect.recognizers.pii.person_ner import SpacyNerRecognizer
 from pipeline.detect.recognizers.pii.phone import PhoneNumberRecognizer
+from pipeline.detect.recognizers.pii.profile_handles import ProfileHandleRecognizer
 from pipeline.detect.recognizers.pii.ssn import UsSocialSecurityRecognizer
 from pipeline.detect.recognizers.pii.structured import (
     DelimitedTableRecognizer,
@@ -113,6 +115,8 @@ PII_RECOGNIZERS: tuple[type[Recognizer], ...] = (
     PersonContextRecognizer,
     PersonGazetteerRecognizer,
     CaselessScriptNameRecognizer,
+    ProfileHandleRecognizer,
+    Hl7PatientRecognizer,
     SpanishDniRecognizer,
     FrenchNirRecognizer,
     NationalInsuranceNumberRecognizer,

@@ -221,6 +221,19 @@ S8_SHAPES = [
     ("Sainsbury's delivery slot moved", None),
     ("Why does Kruskal's algorithm need sorting?", None),
     ("You are Pied Piper's support assistant.", None),  # a firm's name of two words
+    # s8_third: a birth name after "née"/"geb."; "thanks" in other languages before a name.
+    ("Anna Weber geb. Krause unterschreibt.", ("PERSON", "Krause")),
+    ("It was born Free", None),
+    ("grazie Ludovica, ci sentiamo", ("PERSON", "Ludovica")),
+    # Profile URLs of people networks and @handles of name parts; pages and teams are no one.
+    ("see linkedin.com/in/tariq-haddad-91b2c3 for his CV", ("PERSON", "tariq-haddad")),
+    ("see https://www.linkedin.com/company/acme-corp/", None),
+    ("ask @lucia_ferreira to review", ("PERSON", "lucia_ferreira")),
+    ("ping @devops_team about it", None),
+    # HL7 v2 patient segments by field position; a process table is no segment.
+    ("PID|1||40021^^^H^MR||OKEKE^IFEOMA||19910817|F", ("PERSON", "OKEKE^IFEOMA")),
+    ("PID|1||40021^^^H^MR||OKEKE^IFEOMA||19910817|F", ("DATE_OF_BIRTH", "19910817")),
+    ("| PID | USER | %CPU | COMMAND |", None),
 ]
 
 # Scripts without capitals: a cue makes the name; "none" values and role nouns are no one.

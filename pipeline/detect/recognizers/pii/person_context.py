@@ -60,6 +60,8 @@ _CUES = (
     # Someone else's name stated: "her maiden name was X", "his full name is X".
     r"(?i:\b(?:(?:his|her|their|your|maiden|full|first|last|family|given|legal|birth|married)"
     r"[ ]name|surname)(?:[ ](?:is|was)|:))[ ]",
+    # A birth name after "née"/"geb." ("Maria Schmidt née Bauer", "Anna Weber geb. Krause").
+    r"(?:\bn[ée]e|\bgeb\.|\bgeborene)[ ]",
     # Signatures: a closing line followed by the name on the next line.
     r"(?i:\b(?:regards|best|cheers|thanks|sincerely|cordialement|bien à vous|salutations|"
     r"mit freundlichen grüßen|viele grüße|grüße|gruß|saludos|atentamente|un saludo|abrazos|"
@@ -201,7 +203,10 @@ _VOCATIVE = regex.compile(
     # At a sentence start, or after a chat line's "<nick> " / a quoted line's "> ".
     rf"(?:^|(?<=[.!?\n][ \t]{{0,3}})|(?<=>[ \t]))"
     rf"(?i:ok|okay|k|yes|yeah|yep|no|nope|sure|great|perfect|nice|hey|hi|hello|"
-    rf"cool|sorry|right|alright|bye|morning|thank you|thanks|cheers|congrats|welcome(?: back)?)"
+    rf"cool|sorry|right|alright|bye|morning|thank you|thanks|cheers|congrats|welcome(?: back)?|"
+    # "thanks" in the other languages served: "kiitos Aleksi,", "tack Ebba!", "grazie Luca,"
+    rf"kiitos|tack|takk|tak|danke|merci|gracias|grazie|obrigad[oa]|dziękuję|dzięki|díky|"
+    rf"köszönöm|teşekkürler|bedankt|dank je|hvala)"
     rf",?[ ](?P<name>{_NAME_WORD})(?=[ ]?[!,?]|[ ]-[ ]|[ \t]*$)",
     regex.MULTILINE,
 )

@@ -1,0 +1,50 @@
+"""People named by their social profile: a profile URL's slug, an @handle made of name parts.
+
+"linkedin.com/in/swetha-raghavan-4b2a1" and "@ingrid_solberg" identify a person as surely as
+the name written out, and no name rule sees them (lower case, joined by "-", "_" or "."). A
+profile URL's path on a people network is a person's; a handle counts only when its parts are
+a given and a family name by the names index ("@devops_team" is no one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+from pipeline.detect.base import Candidate, Deadline, Recognizer
+from pipeline.detect.names_index import names_index
+from pipeline.events import Category
+
+__all__ = ["ProfileHandleRecognizer"]
+
+# Networks whose profile path is one person (GitHub and X also name organisations, so only
+# handles of name parts count there, below).
+_PROFILE = regex.compile(
+    r"(?i)\b(?:linkedin\.com/in|facebook\.com|instagram\.com|xing\.com/profile|"
+    r"vk\.com|tiktok\.com/@)/?(?P<slug>[a-z0-9][a-z0-9._-]{2,80}?)(?:-[0-9a-f]{4,12})?(?=[/?#\s]|$)"
+)
+_NOT_PROFILES = frozenset({"pages", "groups", "company", "events", "watch", "share", "sharer",
+                           "login", "explore", "reel", "p", "profile.php", "school", "jobs"})
+_HANDLE = regex.compile(
+    r"(?<![\w@.])@(?P<handle>(?P<first>\p{Ll}{2,20})[._-](?P<last>\p{Ll}{2,30}))(?![\w@-]|\.\w)"
+)
+
+
+class ProfileHandleRecognizer(Recognizer):
+    """A social profile URL's slug, or an @handle of a given and a family name."""
+
+    entity_type = "PERSON"
+    category = Category.PII
+
+    def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
+        if "/" in text:
+            for match in _PROFILE.finditer(text, timeout=deadline.remaining()):
+                if match.group("slug").lower() not in _NOT_PROFILES:
+                    yield self.candidate(*match.span("slug"), 0.7)
+        if "@" in text:
+            index = names_index()
+            for match in _HANDLE.finditer(text, timeout=deadline.remaining()):
+                first, last = match.group("first").title(), match.group("last").title()
+                if index.is_given(first) and index.is_family(last):
+                    yield self.candidate(*match.span("handle"), 0.6)
