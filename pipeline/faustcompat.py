@@ -247,3 +247,19 @@ def on_assigned(app: faust.App, handler: Callable[[set[Partition]], Awaitable[No
         await handler({Partition(tp.topic, tp.partition) for tp in assigned})
 
     app.on_partitions_assigned.connect(receiver)  # type: ignore[arg-type]
+
+
+def on_stop_signal(worker: faust.Worker, callback: Callable[[], None]) -> None:
+    """Call ``callback`` the moment SIGTERM or SIGINT asks ``worker`` to stop.
+
+    faust's own stop signal (``App.on_before_shutdown``) is sent only after the consumer has
+    stopped, which is the step that can hang; mode's Worker routes both signals through
+    ``_schedule_shutdown`` first, so the callback runs before any part of the stop.
+    """
+    schedule = worker._schedule_shutdown
+
+    def first_the_callback(sig: Any) -> None:
+        callback()
+        schedule(sig)
+
+    worker._schedule_shutdown = first_the_callback  # type: ignore[method-assign,assignment]

@@ -23,6 +23,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +34,7 @@ from pipeline.app import WorkerContext, create_app, new_context
 from pipeline.bus import client_options, ensure_topics
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
+from pipeline.faustcompat import on_stop_signal
 
 __all__ = ["ROLES", "group_id", "run_all_roles", "run_worker", "source_topics"]
 
@@ -107,6 +109,36 @@ def source_topics(settings: Settings, role: str) -> set[str]:
     return {t.inbound, t.control} if role == "classify" else {t.approved}
 
 
+class ShutdownWatchdog:
+    """Ends the process if a requested stop has not finished within ``timeout`` seconds.
+
+    faust stops its consumer by leaving the group; after a broker restart the soak saw a
+    dispatch worker's group coordinator stay unavailable and the stop wait on it for over 60 s
+    (heartbeats failing every 100 ms) until the supervisor's SIGKILL. Nothing is lost by
+    ending then: offsets are committed only past records whose outputs the broker acked
+    (``offsets.py``), so whatever was not committed is processed again, and the dispatch dedup
+    table keeps the LLM from being billed twice. Exit status 0: the stop was requested.
+    """
+
+    def __init__(self, timeout: float, exit: Callable[[int], object] = os._exit) -> None:
+        self._timeout = timeout
+        self._exit = exit
+        self._timer: threading.Timer | None = None
+
+    def arm(self) -> None:
+        """Start the countdown (once; a second stop signal changes nothing)."""
+        if self._timer is None:
+            self._timer = threading.Timer(self._timeout, self._expire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _expire(self) -> None:
+        log.error("stop did not finish within %.0fs of the signal; exiting, uncommitted records "
+                  "will be processed again", self._timeout)
+        logging.shutdown()
+        self._exit(0)
+
+
 def _freeze_startup_heap() -> None:
     """Keep the loaded models out of every later full garbage collection.
 
@@ -147,6 +179,7 @@ def run_worker(settings: Settings, role: str) -> None:
         quiet=True,
         redirect_stdouts=False,
     )
+    on_stop_signal(worker, ShutdownWatchdog(settings.shutdown_timeout_seconds).arm)
     worker.execute_from_commandline()
 
 

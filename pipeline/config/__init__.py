@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     session_timeout_seconds: float = Field(default=30.0, ge=6)
     # faust's table recovery has no timeout; a recovery that reads nothing this long re-joins.
     recovery_stall_seconds: float = Field(default=60.0, gt=0)
+    # A stop (SIGTERM) that has not ended this long after it began ends the process: faust's
+    # stop can wait forever on an unreachable group coordinator. Below k8s' 60 s grace period.
+    shutdown_timeout_seconds: float = Field(default=30.0, gt=0)
     batch_size: int = Field(default=64, ge=1)
     # After the first event of a batch, wait this long for more (unless the batch is full).
     batch_linger_seconds: float = Field(default=0.002, ge=0)
