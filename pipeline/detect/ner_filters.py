@@ -114,8 +114,10 @@ _BRAND_HEAD = regex.compile(
 # Possessive eponyms only with nouns a person's belongings never are ("Kruskal's algorithm";
 # "Ahmed's test" is Ahmed's).
 _EPONYM = r"(?:-\p{Lu}\p{Ll}+)*"  # "Gauss-Seidel", "Miller-Rabin" when the model kept one half
-TECHNICAL_NOUNS = (r"algorithms?|theorems?|lemmas?|laws?|principle|conjecture|hypothesis|paradox|"
-              r"equations?|inequality|constant|razor|criterion|transforms?|integral|identity")
+TECHNICAL_NOUNS = (
+    r"algorithms?|theorems?|lemmas?|laws?|principle|conjecture|hypothesis|paradox|"
+    r"equations?|inequality|constant|razor|criterion|transforms?|integral|identity"
+)
 _EPONYM_HEAD = regex.compile(
     rf"{_EPONYM}(?:(?:'s|\u2019s|'|\u2019)(?:\s+\p{{Ll}}+)?\s+(?:{TECHNICAL_NOUNS})"
     rf"|(?:\s+\p{{Ll}}[\p{{Ll}}-]+){{0,2}}?\s+(?:{TECHNICAL_NOUNS}|effect|distribution|filters?|"

@@ -1,4 +1,4 @@
-"""HL7 v2 patient segments: the PID and NK1 fields that hold a person's identifiers.
+"""HL7 v2 segments (PID, NK1, PV1, IN1): the fields that hold a person's identifiers.
 
 Clinical integrations paste raw HL7 ("PID|1||553201^^^HOSP^MR||NWOSU^CHIAMAKA^E||19870412|F…")
 and no other rule reads it: names are upper case and joined by "^", the date of birth is a bare
