@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -21,7 +18,8 @@ import pytest
 
 from bench.harness.support import free_port
 from pipeline.crypto import KeyRing
-from tests.dispatch import support
+from tests.dispatch.support import unique_topics
+from tests.integration.workers import WorkerGroup, classify_env
 from tests.support.broker import LocalBroker
 
 pytestmark = pytest.mark.integration
@@ -29,52 +27,30 @@ pytestmark = pytest.mark.integration
 _TIMEOUT = 8.0
 
 
-def _ready(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as reply:
-            return bool(reply.status == 200)
-    except OSError:
-        return False
-
-
 def test_a_stop_that_hangs_on_a_frozen_broker_ends_within_the_timeout(tmp_path: Path) -> None:
     broker = LocalBroker(free_port(), tmp_path / "kafka", controller_port=free_port(),
                          sasl_port=free_port())
     broker.start()
-    metrics = free_port()
-    env = support.worker_env(f"stop-{uuid.uuid4().hex[:8]}", tmp_path / "data",
-                             support.unique_topics(), {}, KeyRing.generate_spec("t1"))
-    env |= {"PROMPT_DLP_BROKER": f"kafka://127.0.0.1:{broker.port}",
-            "PROMPT_DLP_METRICS_PORT": str(metrics),
-            "PROMPT_DLP_SHUTDOWN_TIMEOUT_SECONDS": str(_TIMEOUT)}
-    log = tmp_path / "worker.log"
-    with log.open("ab") as out:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "worker", "--role", "classify"],
-            cwd=support.REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    env = classify_env(broker.faust_url, unique_topics(), f"stop-{uuid.uuid4().hex[:8]}",
+                       tmp_path / "data", KeyRing.generate_spec("t1"),
+                       PROMPT_DLP_SHUTDOWN_TIMEOUT_SECONDS=str(_TIMEOUT))
     pid = broker.pid()
     assert pid is not None
     frozen = False
     try:
-        support.wait_for(lambda: _ready(metrics) or worker.poll() is not None, 180,
-                         "the worker never became ready")
-        assert worker.poll() is None, log.read_text()[-3000:]
-        os.kill(pid, signal.SIGSTOP)
-        frozen = True
-        started = time.monotonic()
-        worker.send_signal(signal.SIGTERM)
-        code = worker.wait(timeout=_TIMEOUT + 30)
-        took = time.monotonic() - started
+        with WorkerGroup(env, tmp_path) as group:
+            worker = group.start("w")
+            worker.wait_ready(180)
+            os.kill(pid, signal.SIGSTOP)
+            frozen = True
+            started = time.monotonic()
+            code = worker.kill(signal.SIGTERM, wait=_TIMEOUT + 30)
+            took = time.monotonic() - started
+            text = worker.output()
     finally:
         if frozen:
             os.kill(pid, signal.SIGCONT)
-        if worker.poll() is None:
-            worker.kill()
-            worker.wait()
         broker.stop()
-    text = log.read_text(errors="replace")
     assert code == 0, text[-3000:]
     assert took < _TIMEOUT + 10, took
     if "stop did not finish" in text:  # the watchdog ended it: not before its time

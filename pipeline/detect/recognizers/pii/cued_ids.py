@@ -151,6 +151,15 @@ class PassportNumberRecognizer(RegexRecognizer):
     score = 0.8
 
 
+class _SixDigits:
+    """Cue-only numbers: at least six digits in the value, so "member no. 3" is none."""
+
+    score: ClassVar[float]
+
+    def validate(self, match: regex.Match[str], text: str, lowered: str) -> float | None:
+        return self.score if sum(c.isdigit() for c in match.group(1)) >= 6 else None
+
+
 class MedicalRecordNumberRecognizer(RegexRecognizer):
     """A medical record number after its cue (MRN, medical record no., patient ID).
 
@@ -168,7 +177,7 @@ class MedicalRecordNumberRecognizer(RegexRecognizer):
     score = 0.8
 
 
-class HealthPlanIdRecognizer(RegexRecognizer):
+class HealthPlanIdRecognizer(_SixDigits, RegexRecognizer):
     """A health-plan or insurance member number after its cue ("member ID is 884421907").
 
     HIPAA lists health plan beneficiary numbers beside record numbers; insurers print them with
@@ -190,11 +199,8 @@ class HealthPlanIdRecognizer(RegexRecognizer):
     group = 1
     score = 0.75
 
-    def validate(self, match: regex.Match[str], text: str, lowered: str) -> float | None:
-        return self.score if sum(c.isdigit() for c in match.group(1)) >= 6 else None
 
-
-class IdentityCardRecognizer(RegexRecognizer):
+class IdentityCardRecognizer(_SixDigits, RegexRecognizer):
     """An identity-card number after its cue where the scheme has no public check digit.
 
     Brazil's RG ("RG 12.345.678-9"), national identity cards ("carte d'identité n° …",
@@ -214,6 +220,3 @@ class IdentityCardRecognizer(RegexRecognizer):
     )
     group = 1
     score = 0.75
-
-    def validate(self, match: regex.Match[str], text: str, lowered: str) -> float | None:
-        return self.score if sum(c.isdigit() for c in match.group(1)) >= 6 else None
