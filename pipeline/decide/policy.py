@@ -45,6 +45,7 @@ DEFAULT_CLASSIFICATION: Mapping[str, str] = MappingProxyType(
 )
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 ATTACHMENT_ACTIONS = ("block", "strip", "allow")
+_MAX_SCOPES = 4096  # distinct scopes remembered; past it the memo starts again
 DEFAULT_ATTACHMENTS = "block"  # an image or file cannot be scanned: fail closed
 
 
@@ -252,6 +253,11 @@ class Policy:
     attachments: str = DEFAULT_ATTACHMENTS
     parameters: Parameters = Parameters()
     source: str = field(default="<memory>", compare=False)
+    # ``scoped`` per (tenant, app, destination): called several times per prompt, it only
+    # depends on its arguments and this (frozen) policy.
+    _scopes: dict[tuple[str, str | None, str | None], ScopedPolicy] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @property
     def clean_level(self) -> str:
@@ -265,6 +271,15 @@ class Policy:
         self, tenant: str, app: str | None = None, destination: str | None = None
     ) -> ScopedPolicy:
         """Return the view of this policy for one scope: its layers, most specific first."""
+        key = (tenant, app, destination)
+        cached = self._scopes.get(key)
+        if cached is None:
+            if len(self._scopes) >= _MAX_SCOPES:
+                self._scopes.clear()
+            cached = self._scopes[key] = self._scope(tenant, app, destination)
+        return cached
+
+    def _scope(self, tenant: str, app: str | None, destination: str | None) -> ScopedPolicy:
         found = [o for o in self.overrides if o.applies(tenant, app, destination)]
         found.sort(key=lambda o: o.specificity, reverse=True)
         limits, reidentify, attachments = self.limits, self.reidentify, self.attachments

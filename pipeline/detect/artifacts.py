@@ -13,17 +13,32 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+import regex
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 from spacy.tokens import Doc
 
 from pipeline.detect.errors import DetectionTimeout
 
-__all__ = ["DEFAULT_BUDGET_SECONDS", "NER_SCORE", "Deadline", "PromptArtifacts"]
+__all__ = ["DEFAULT_BUDGET_SECONDS", "NER_SCORE", "Deadline", "PromptArtifacts", "has_capital",
+           "has_digit"]
 
 # Budget when a recognizer is called outside DetectionEngine (tests, ad-hoc presidio use).
 DEFAULT_BUDGET_SECONDS = 2.0
 # Confidence of a cleaned NER PERSON span (below the cue- and identifier-based recognizers).
 NER_SCORE = 0.65
+
+
+_CAPITAL = regex.compile(r"\p{Lu}")
+
+
+def has_capital(text: str) -> bool:
+    """Whether any upper-case letter occurs: name patterns all start with one."""
+    return _CAPITAL.search(text) is not None
+
+
+def has_digit(text: str) -> bool:
+    """Whether any digit occurs (``str.isdigit``): what every number recognizer needs."""
+    return any(c.isdigit() for c in text)
 
 
 class Deadline:
@@ -58,6 +73,8 @@ class PromptArtifacts(NlpArtifacts):
         # NlpArtifacts.__init__ derives keywords from lemmas through the engine; we have none.
         self.text = text
         self.lowered = text.lower()
+        self.capital = has_capital(text)
+        self.digit = has_digit(text)
         self.deadline = deadline
         self.persons = tuple(persons)
         self.entities = []

@@ -21,7 +21,13 @@ import regex
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from pipeline.detect.artifacts import DEFAULT_BUDGET_SECONDS, Deadline, PromptArtifacts
+from pipeline.detect.artifacts import (
+    DEFAULT_BUDGET_SECONDS,
+    Deadline,
+    PromptArtifacts,
+    has_capital,
+    has_digit,
+)
 from pipeline.detect.errors import DetectionError, DetectionTimeout, RecognizerFailed
 from pipeline.events import Category
 
@@ -32,6 +38,7 @@ __all__ = [
     "Recognizer",
     "RegexRecognizer",
     "entropy",
+    "has_capital",
     "has_context",
 ]
 
@@ -59,6 +66,10 @@ class Recognizer(LocalRecognizer):
     extra_entities: ClassVar[tuple[str, ...]] = ()  # other entity types ``scan`` may emit
     context_words: ClassVar[tuple[str, ...]] = ()  # declared to presidio; scoring is ours
     keywords: ClassVar[tuple[str, ...]] = ()  # lowercase literals; empty means always run
+    # Every match needs a capital letter (\p{Lu}): skipped on text that has none, as much
+    # chat is ("tell me how raft works"). A gate, not a filter: the regex could not match there.
+    needs_capital: ClassVar[bool] = False
+    needs_digit: ClassVar[bool] = False  # every match has a digit (``str.isdigit``)
     version: str = "1"
 
     def __init__(self) -> None:
@@ -80,9 +91,12 @@ class Recognizer(LocalRecognizer):
         artifacts = PromptArtifacts.matching(text, nlp_artifacts)
         if artifacts is None:
             deadline, lowered = Deadline(DEFAULT_BUDGET_SECONDS), text.lower()
+            capital, digit = has_capital(text), has_digit(text)
         else:
             deadline, lowered = artifacts.deadline, artifacts.lowered
-        if not self.applies(lowered):
+            capital, digit = artifacts.capital, artifacts.digit
+        if ((self.needs_capital and not capital) or (self.needs_digit and not digit)
+                or not self.applies(lowered)):
             return []
         try:
             found = list(self.scan(text, lowered, deadline))

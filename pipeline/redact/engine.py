@@ -182,8 +182,15 @@ def apply_texts(
     *,
     strip_paths: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """A deep copy of ``request`` with each segment's new text written where it came from."""
-    out: dict[str, Any] = copy.deepcopy(dict(request))
+    """A copy of ``request`` with each segment's new text written where it came from.
+
+    Deep where anything below the top level is written; a request with nothing to rewrite is
+    copied at the top level only (callers delete top-level parameters, nothing deeper), which
+    is most requests and saves a deep copy per prompt.
+    """
+    out: dict[str, Any] = (
+        copy.deepcopy(dict(request)) if changed or strip_paths else dict(request)
+    )
     in_json: dict[Loc, list[tuple[Segment, str]]] = {}
     for seg, text in changed:
         if seg.pointer is None:

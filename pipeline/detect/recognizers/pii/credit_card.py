@@ -22,12 +22,10 @@ class PaymentCardRecognizer(RegexRecognizer):
 
     entity_type = "CREDIT_CARD"
     category = Category.PII
+    needs_digit = True
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(
         r"(?<![\d.,/-])\d(?:[ .-]?\d){12,18}(?![\d]|[-.,/ ]\d)"
     )
-
-    def applies(self, lowered: str) -> bool:
-        return any(c.isdigit() for c in lowered)
 
     def validate(self, match: regex.Match[str], text: str, lowered: str) -> float | None:
         raw = match.group()

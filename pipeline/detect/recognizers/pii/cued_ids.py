@@ -109,6 +109,7 @@ class CuedNationalIdRecognizer(RegexRecognizer):
 
     entity_type = "NATIONAL_ID"
     category = Category.PII
+    needs_digit = True
     # Each cue's shortest literal: "person" or "national" alone would run the regex on most prose.
     keywords = tuple(sorted({
         "nif", "nipc", "contribuinte", "dni", "nie", "cpf", "pesel", "nip", "bsn", "burger",
@@ -187,6 +188,7 @@ class HealthPlanIdRecognizer(_SixDigits, RegexRecognizer):
 
     entity_type = "HEALTH_PLAN_ID"
     category = Category.PII
+    needs_digit = True
     keywords = ("member", "subscriber", "policy", "insurance", "health plan", "versicherten",
                 "adhérent", "afiliado", "póliza", "polizza", "polis")
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(
@@ -210,6 +212,7 @@ class IdentityCardRecognizer(_SixDigits, RegexRecognizer):
 
     entity_type = "NATIONAL_ID"
     category = Category.PII
+    needs_digit = True
     keywords = ("rg", "identity card", "id card", "identidade", "identité", "identite",
                 "personalausweis", "cédula", "cedula", "carta d'identità", "dowód")
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(

@@ -17,15 +17,13 @@ class IbanCodeRecognizer(Recognizer):
 
     entity_type = "IBAN_CODE"
     category = Category.PII
+    needs_digit = True
     # ISO 13616: country code, 2 check digits, up to 30 alphanumerics; printed in groups of four,
     # but typed by hand in any case and grouping ("de89 3704…", "PL61  109010 14…"). Country
     # length and mod 97 decide, so the loose shape costs no precision.
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(
         r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ -]{0,2}[A-Za-z0-9]{1,30}){1,10}(?![A-Za-z0-9])"
     )
-
-    def applies(self, lowered: str) -> bool:
-        return any(c.isdigit() for c in lowered)
 
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
         for match in self.pattern.finditer(text, timeout=deadline.remaining()):

@@ -128,12 +128,10 @@ class LocationRecognizer(Recognizer):
 
     entity_type = "LOCATION"
     category = Category.PII
+    needs_digit = True
     # One regex per shape: the regex module tries every branch of an alternation at every
     # position, so separate patterns (each skipping ahead on its own first token) run ~4x faster.
     patterns: ClassVar[tuple[regex.Pattern[str], ...]] = tuple(regex.compile(p) for p in _PATTERNS)
-
-    def applies(self, lowered: str) -> bool:
-        return any(c.isdigit() for c in lowered)
 
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
         for pattern in self.patterns:

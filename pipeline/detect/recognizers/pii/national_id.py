@@ -18,6 +18,7 @@ class SpanishDniRecognizer(RegexRecognizer):
 
     entity_type = "ES_NIF"
     category = Category.PII
+    needs_capital = needs_digit = True
     # Real Decreto 1553/2005 (DNI) and Orden INT/2058/2008 (NIE): letter = TRWAG…[number % 23].
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(
         r"(?<![\w-])(?P<nie>[XYZ])?-?(?P<num>\d{7,8})[- ]?(?P<letter>[A-Z])(?![\w-])"
@@ -36,6 +37,7 @@ class FrenchNirRecognizer(RegexRecognizer):
 
     entity_type = "FR_NIR"
     category = Category.PII
+    needs_digit = True
     # INSEE NIR layout: sex, year, month, department (2A/2B for Corsica), commune, order, key.
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(
         r"(?<![\w])(?P<sex>[12])\s?(?P<yy>\d{2})\s?(?P<mm>0[1-9]|1[0-2]|[2-9]\d)\s?"
@@ -59,6 +61,8 @@ class NationalInsuranceNumberRecognizer(RegexRecognizer):
 
     entity_type = "UK_NINO"
     category = Category.PII
+    needs_capital = True  # upper case only (``validate``)
+    needs_digit = True
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(_PresidioNino.PATTERNS[0].regex)
 
     def validate(self, match: regex.Match[str], text: str, lowered: str) -> float | None:

@@ -12,7 +12,7 @@ from typing import ClassVar
 import regex
 from wordfreq import zipf_frequency
 
-from pipeline.detect.base import Candidate, Deadline, Recognizer
+from pipeline.detect.base import Candidate, Deadline, Recognizer, has_capital
 from pipeline.detect.names_index import names_index
 from pipeline.detect.ner_filters import ORG_WORDS, TECHNICAL_NOUNS
 from pipeline.detect.vocab import is_product
@@ -321,6 +321,9 @@ class PersonContextRecognizer(Recognizer):
     )
 
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
+        if not has_capital(text):  # every other pattern needs one: don't run them for nothing
+            yield from self._lower_cued(text, deadline)
+            return
         for match in self.pattern.finditer(text, overlapped=True, timeout=deadline.remaining()):
             words = match.group("name").split(" ")
             while words and words[-1] in _WORDS_NOT_NAMES:
@@ -349,10 +352,7 @@ class PersonContextRecognizer(Recognizer):
             if all(_speaker(w) and w not in _WORDS_NOT_NAMES and not is_product(w)
                    for w in words):  # "KAFKA: broker down" is the system
                 yield self.candidate(*match.span("name"), 0.6)
-        for match in _LOWER_CUED.finditer(text, timeout=deadline.remaining()):
-            given, family = (w.title() for w in match.group("name").split(" "))
-            if _lower_pair(given, family):
-                yield self.candidate(*match.span("name"), 0.6)
+        yield from self._lower_cued(text, deadline)
         for match in _BRACKETED_SPEAKER.finditer(text, timeout=deadline.remaining()):
             words = match.group("name").split(" ")
             if any(w in _WORDS_NOT_NAMES or w in _GROUP_WORDS for w in words) or all(
@@ -416,3 +416,9 @@ class PersonContextRecognizer(Recognizer):
                     is_product(w) for w in words
                 ):
                     yield self.candidate(*match.span("name"), 0.65)
+
+    def _lower_cued(self, text: str, deadline: Deadline) -> Iterator[Candidate]:
+        for match in _LOWER_CUED.finditer(text, timeout=deadline.remaining()):
+            given, family = (w.title() for w in match.group("name").split(" "))
+            if _lower_pair(given, family):
+                yield self.candidate(*match.span("name"), 0.6)

@@ -125,6 +125,7 @@ class PersonGazetteerRecognizer(Recognizer):
 
     entity_type = "PERSON"
     category = Category.PII
+    needs_capital = True  # every run starts with one
 
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
         for match in _RUN.finditer(text, timeout=deadline.remaining()):

@@ -96,6 +96,7 @@ class PhoneNumberRecognizer(Recognizer):
 
     entity_type = "PHONE_NUMBER"
     category = Category.PII
+    needs_digit = True
     context_words = _CONTEXT
     # ITU-T E.123/E.164 written forms: optional +CC or 00CC, groups split by space . - / and an
     # optional (area) code; 7 to 15 digits in total; an extension ("x4421", "ext. 12") is part
@@ -105,9 +106,6 @@ class PhoneNumberRecognizer(Recognizer):
         r"\d{1,15}(?:[ .\-/]\d{1,8}){0,5})"
         r"(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?(?![\w]|[.\-/]\d)"
     )
-
-    def applies(self, lowered: str) -> bool:
-        return any(c.isdigit() for c in lowered)
 
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
         hinted: tuple[str, ...] | None = None

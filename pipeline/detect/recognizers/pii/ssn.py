@@ -23,15 +23,13 @@ class UsSocialSecurityRecognizer(RegexRecognizer):
 
     entity_type = "US_SSN"
     category = Category.PII
+    needs_digit = True
     context_words = _CONTEXT
     # SSA "Social Security Number Randomization": area 001-899 except 666, group 01-99,
     # serial 0001-9999.
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(
         r"(?<![\d-])(?P<a>\d{3})(?P<s1>[- ]?)(?P<g>\d{2})(?P<s2>[- ]?)(?P<n>\d{4})(?![\d]|-\d)"
     )
-
-    def applies(self, lowered: str) -> bool:
-        return any(c.isdigit() for c in lowered)
 
     def validate(self, match: regex.Match[str], text: str, lowered: str) -> float | None:
         area, group, serial = match.group("a"), match.group("g"), match.group("n")

@@ -107,6 +107,9 @@ def _split(line: str, offset: int, delim: str, deadline: Deadline) -> list[tuple
 class DelimitedTableRecognizer(_FieldRecognizer, Recognizer):
     """A header line naming a personal column makes that column's cells that kind."""
 
+    def applies(self, lowered: str) -> bool:
+        return "\n" in lowered and super().applies(lowered)  # a header needs rows under it
+
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
         lines = _lines(text)
         i = 0
@@ -355,6 +358,10 @@ def _plausible_person(value: str) -> bool:
 
 class KeyValueRecognizer(_FieldRecognizer, Recognizer):
     """JSON/YAML keys, key=value logs and forms, HTML inputs and XML elements."""
+
+    def applies(self, lowered: str) -> bool:
+        # Every shape ``scan`` reads has one of these between its key and its value.
+        return ("=" in lowered or ":" in lowered or "</" in lowered) and super().applies(lowered)
 
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
         keyed: list[tuple[str, int, int]] = []  # (key, value start, value end)
