@@ -33,6 +33,7 @@ from pipeline.detect.recognizers.pii.national_id import (
     NationalInsuranceNumberRecognizer,
     SpanishDniRecognizer,
 )
+from pipeline.detect.recognizers.pii.person_caption import CourtCaptionRecognizer
 from pipeline.detect.recognizers.pii.person_caseless import CaselessScriptNameRecognizer
 from pipeline.detect.recognizers.pii.person_context import PersonContextRecognizer
 from pipeline.detect.recognizers.pii.person_gazetteer import PersonGazetteerRecognizer
@@ -115,6 +116,7 @@ PII_RECOGNIZERS: tuple[type[Recognizer], ...] = (
     PersonContextRecognizer,
     PersonGazetteerRecognizer,
     CaselessScriptNameRecognizer,
+    CourtCaptionRecognizer,
     ProfileHandleRecognizer,
     Hl7PatientRecognizer,
     SpanishDniRecognizer,

@@ -249,11 +249,33 @@ CASELESS = [
     ("שמי נועה לוי", ("PERSON", "נועה לוי")),
 ]
 
+# Session 9's classes (s9_fresh): labels in Arabic/Hindi/Hebrew, their phone words, a birth word
+# after the date, lower-case names after a role noun, capitalised court captions.
+S9_SHAPES = [
+    ("العميل: خالد الشمري", ("PERSON", "خالد الشمري")),
+    ("ग्राहक: अनिल मेहता", ("PERSON", "अनिल मेहता")),
+    ("שם מלא: יוסי כהן", ("PERSON", "יוסי כהן")),
+    ("رقم الهاتف 0501234567", ("PHONE_NUMBER", "0501234567")),
+    ("मोबाइल 91234 56789 पर कॉल करें", ("PHONE_NUMBER", "91234 56789")),
+    ("Sie ist am 03.07.1979 in Linz geboren.", ("DATE_OF_BIRTH", "03.07.1979")),
+    ("Mijn zoon is op 14-02-2011 geboren", ("DATE_OF_BIRTH", "14-02-2011")),
+    ("Release 2.4 shipped 2023-10-02. The idea was born later.", None),
+    ("a farewell card for my colleague svetlana ivanova please", ("PERSON", "svetlana ivanova")),
+    ("summarise the order in PEOPLE v. MARCUS J. OYELARAN", ("PERSON", "MARCUS J. OYELARAN")),
+    ("UNITED STATES v. MICROSOFT CORP. is about bundling", None),
+    # s9_second: a home directory named after its user; addresses in CJK script.
+    ('  File "/Users/henrik_lindqvist/src/job.py", line 3', ("PERSON", "henrik_lindqvist")),
+    ("cp build.log /home/ci_runner/artifacts/", None),
+    ("届け先は大阪府大阪市北区梅田3-1-1です", ("LOCATION", "大阪府大阪市北区梅田3-1-1")),
+    ("주소는 부산광역시 해운대구 해운대로 264 입니다",
+     ("LOCATION", "부산광역시 해운대구 해운대로 264")),
+]
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     PRODUCT_NAMES_ARE_NOT_PEOPLE + NAMES_IN_OTHER_SHAPES + FORMATS + SELF_NAMED_AND_ROWS
-    + CALLS_SPEAKERS_AND_TABLES + S8_SHAPES + CASELESS,
+    + CALLS_SPEAKERS_AND_TABLES + S8_SHAPES + CASELESS + S9_SHAPES,
 )
 def test_personal_data(found: Found, text: str, expected: tuple[str, str] | None) -> None:
     """The expected span is found; clean rows yield no personal-data finding at all."""

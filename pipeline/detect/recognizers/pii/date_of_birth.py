@@ -51,11 +51,15 @@ _CONTEXT = (
     r"\bgeb\.|nacid[oa]|naci[oó]|nacimiento|f\.\s?nac|cumpleaños|anniversaire"
 )
 
+# Birth words that end a clause after the date: DE/NL geboren, EN born, FR né(e), ES nacido/a.
+_CONTEXT_AFTER = r"\bgeboren\b|\bborn\b|\bnée?\b|\bnacid[oa]\b"
+
 
 class DateOfBirthRecognizer(RegexRecognizer):
     """A birth word, then at most ~40 characters without another date, then the date.
 
-    At most one line break may sit in between (question on one line, answer on the next).
+    At most one line break may sit in between (question on one line, answer on the next). Or
+    the other way round within one clause: the date, then the birth word.
     """
 
     entity_type = "DATE_OF_BIRTH"
@@ -64,7 +68,10 @@ class DateOfBirthRecognizer(RegexRecognizer):
                 "cumpleaños", "anniversaire", "b.d")
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(
         # The date may open the next line: the answer to "And your date of birth?" in a transcript.
-        rf"(?i)(?:{_CONTEXT})[^\n\d]{{0,40}}?(?:\n[^\n\d]{{0,24}}?)?({_DATE})(?![\d])"
+        rf"(?i)(?:{_CONTEXT})[^\n\d]{{0,40}}?(?:\n[^\n\d]{{0,24}}?)?(?P<date>{_DATE})(?![\d])"
+        # Or the birth word comes after the date, within the clause: German and Dutch put the
+        # participle last ("wurde am 12.03.1985 in Graz geboren", "is op 4-5-1990 geboren").
+        rf"|(?<![\d])(?P<date>{_DATE})(?![\d])[^\n\d.;!?]{{0,40}}?(?:{_CONTEXT_AFTER})"
     )
-    group = 1
+    group = "date"
     score = 0.85

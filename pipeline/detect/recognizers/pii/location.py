@@ -116,6 +116,16 @@ _PATTERNS = (
     r"(?<=\b(?:Tokyo|Osaka|Kyoto|Yokohama|Nagoya|Sapporo|Fukuoka|Kobe|Sendai|Hiroshima)\s)"
     r"\d{3}-\d{4}\b",
 )
+# Addresses in Japanese, Chinese and Korean script, largest unit first, the number last:
+# "東京都渋谷区神南1-2-3" (prefecture, ward, district, chōme-ban-gō), "上海市浦东新区世纪大道100号"
+# (city, district, road, number), "서울특별시 강남구 테헤란로 152" (city, district, road, number).
+_CJK_PATTERNS = (
+    r"(?:\p{Han}{2,3}[都道府県])?\p{Han}{1,6}?[市区町村郡][\p{Han}\p{Katakana}]{0,8}?"
+    r"\d{1,4}(?:(?:丁目|番地?|号|[-\uff0d\u2212])\d{1,4}){1,3}号?",  # -, fullwidth -, minus
+    r"(?:\p{Han}{2,4}省)?\p{Han}{2,4}市(?:\p{Han}{1,4}[区县])?\p{Han}{1,10}?[路街道巷弄]\d{1,5}号",
+    r"\p{Hangul}{1,8}(?:특별시|광역시|시|도)[ ]\p{Hangul}{1,6}[구군시][ ]\p{Hangul}{1,12}(?:로|길)"
+    r"[ ]?\d{1,4}(?:-\d{1,4})?",
+)
 # A 4-digit postcode and its locality ("0152 Oslo", "1016 GC Amsterdam", "1370 Jodoigne") is
 # only taken right after a street line: on its own it reads like a year.
 _POSTCODE4 = regex.compile(
@@ -132,9 +142,11 @@ class LocationRecognizer(Recognizer):
     # One regex per shape: the regex module tries every branch of an alternation at every
     # position, so separate patterns (each skipping ahead on its own first token) run ~4x faster.
     patterns: ClassVar[tuple[regex.Pattern[str], ...]] = tuple(regex.compile(p) for p in _PATTERNS)
+    cjk_patterns: ClassVar[tuple[regex.Pattern[str], ...]] = tuple(
+        regex.compile(p) for p in _CJK_PATTERNS)
 
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
-        for pattern in self.patterns:
+        for pattern in self.patterns if text.isascii() else self.patterns + self.cjk_patterns:
             for match in pattern.finditer(text, timeout=deadline.remaining()):
                 yield self.candidate(*match.span(), 0.7)
                 after = _POSTCODE4.match(text, match.end(), timeout=deadline.remaining())

@@ -38,6 +38,14 @@ _SPACED_SELF = regex.compile(
     r"(?P<name>[\p{Devanagari}\p{Arabic}\p{Hebrew}]+"
     r"(?:[ ][\p{Devanagari}\p{Arabic}\p{Hebrew}]+){0,2})"
 )
+# Form labels in Arabic, Hindi and Hebrew ("الاسم: محمد العتيبي", "नाम: प्रिया शर्मा",
+# "שם מלא: דנה לוי"): name, full name, customer (name), contact.
+_SPACED_LABELED = regex.compile(
+    r"(?:الاسم الكامل|الاسم|اسم العميل|العميل|جهة الاتصال|पूरा नाम|ग्राहक का नाम|ग्राहक|नाम|"
+    r"שם מלא|שם הלקוח|שם|לקוח|איש קשר)[ \t]*[:：][ \t]*"
+    r"(?P<name>[\p{Devanagari}\p{Arabic}\p{Hebrew}]+"
+    r"(?:[ ][\p{Devanagari}\p{Arabic}\p{Hebrew}]+){0,2})"
+)
 # Hindi copulas and "and" end the name; an Arabic or Hebrew word with the prefixed "and" (و/ו)
 # starts the next clause.
 _STOP = frozenset({"है", "हूँ", "हूं", "हैं", "और", "था", "थी"})
@@ -62,7 +70,8 @@ class CaselessScriptNameRecognizer(Recognizer):
             for match in pattern.finditer(text, timeout=deadline.remaining()):
                 if match.group("name") not in _NOT_NAMES:
                     yield self.candidate(*match.span("name"), 0.65)
-        for match in _SPACED_SELF.finditer(text, timeout=deadline.remaining()):
+        for match in (*_SPACED_SELF.finditer(text, timeout=deadline.remaining()),
+                      *_SPACED_LABELED.finditer(text, timeout=deadline.remaining())):
             words: list[str] = []
             for word in match.group("name").split(" "):
                 if word in _STOP or (words and word.startswith(_CONJUNCTION_PREFIX)):

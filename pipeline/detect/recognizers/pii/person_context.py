@@ -88,7 +88,9 @@ _CUES = (
     r"daughter|son|wife|husband|mother|father|mum|mom|dad|brother|sister|boyfriend|"
     # ("partner" is left out: "our partner Deloitte" is a firm).
     r"girlfriend|fianc[ée]e?|grandmother|grandfather|grandma|grandpa|aunt|uncle|cousin|niece|"
-    r"nephew|stepson|stepdaughter|neighbou?r|flatmate|roommate)[ ]",
+    r"nephew|stepson|stepdaughter|neighbou?r|flatmate|roommate|"
+    # Work and school: "my coworker Dimitri", "her boss Ingrid Solberg".
+    r"co-?worker|workmate|teammate|classmate|boss|friend)[ ]",
 )
 _WORDS_NOT_NAMES = frozenset(
     {"The", "This", "That", "There", "Here", "Team", "All", "Everyone", "Sir", "Madam", "Support",
@@ -166,10 +168,14 @@ def _proper_noun_before(text: str, start: int) -> bool:
 _CAPS_SPEAKER = regex.compile(
     r"(?m)^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?(?P<name>\p{Lu}{3,}(?:[ ]\p{Lu}{3,})?)[ \t]*:[ \t]"
 )
-# Two lower-case words after a messaging verb, both names by the index and neither an ordinary
-# word: "tell bilal hussain i'll be late" (chat is often written without capitals).
+# Two lower-case words after a messaging verb or a role noun, both names by the index and neither
+# an ordinary word: "tell bilal hussain i'll be late" (chat is often written without capitals).
 _LOWER_CUED = regex.compile(
-    r"\b(?i:ask|ping|tell|message|text|remind|call|email|cc)[ ](?P<name>\p{Ll}{3,}[ ]\p{Ll}{3,})\b"
+    r"\b(?i:ask|ping|tell|message|text|remind|call|email|cc|"
+    # ... or after a role noun: "for my coworker dimitri papadopoulos".
+    r"co-?worker|colleague|workmate|teammate|classmate|boss|manager|friend|neighbou?r|wife|"
+    r"husband|son|daughter|mother|father|mum|mom|dad|brother|sister|cousin|aunt|uncle)"
+    r"[ ](?P<name>\p{Ll}{3,}[ ]\p{Ll}{3,})\b"
 )
 
 

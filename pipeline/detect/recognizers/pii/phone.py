@@ -25,6 +25,12 @@ _CONTEXT = (
     "bel me", "bel mij", "bellen", "gebeld", "ring mig", "ring meg", "ringde",
     # Someone's own number, as said on a call ("my number is oh seven nine one one, …").
     "my number", "your number", "his number", "her number", "their number", "our number",
+    # The phone words of the scripts whose text sets a region hint (``regions._SCRIPTS``):
+    # Arabic, Hindi, Hebrew, Russian, Greek, Thai, Chinese, Japanese, Korean; and Vietnamese.
+    "هاتف", "الهاتف", "جوال", "الجوال", "موبايل", "اتصل", "फ़ोन", "फोन", "मोबाइल", "कॉल",
+    "טלפון", "נייד", "телефон", "тел.", "моб.", "звоните", "позвоните", "τηλέφωνο", "τηλ.",
+    "κινητό", "โทร", "电话", "手机", "電話", "手機", "携帯", "전화", "연락처", "휴대폰",
+    "điện thoại", "sđt",
 )
 # Phone words that follow the number ("607 549 788 is my mobile").
 _CONTEXT_AFTER = ("phone", "mobile", "cell", "whatsapp", "landline", "fax", "tel")

@@ -2,8 +2,9 @@
 
 "linkedin.com/in/swetha-raghavan-4b2a1" and "@ingrid_solberg" identify a person as surely as
 the name written out, and no name rule sees them (lower case, joined by "-", "_" or "."). A
-profile URL's path on a people network is a person's; a handle counts only when its parts are
-a given and a family name by the names index ("@devops_team" is no one).
+profile URL's path on a people network is a person's; a handle, or a home directory in a path
+("/home/ekaterina.volkova/"), counts only when its parts are a given and a family name by the
+names index ("@devops_team", "/home/build_agent/" are no one).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import regex
+from wordfreq import zipf_frequency
 
 from pipeline.detect.base import Candidate, Deadline, Recognizer
 from pipeline.detect.names_index import names_index
@@ -30,9 +32,16 @@ _HANDLE = regex.compile(
     r"(?<![\w@.])@(?P<handle>(?P<first>\p{Ll}{2,20})[._-](?P<last>\p{Ll}{2,30}))(?![\w@-]|\.\w)"
 )
 
+# A home directory named after its user, as stack traces and shell prompts print it:
+# "/home/ekaterina.volkova/…", "/Users/jonas_berg/…", "C:\\Users\\amara.nwosu\\…".
+_HOME = regex.compile(
+    r"(?:/home/|/Users/|\\Users\\)(?P<handle>(?P<first>\p{Ll}{2,20})[._-](?P<last>\p{Ll}{2,30}))"
+    r"(?=[/\\\s\"':]|$)"
+)
+
 
 class ProfileHandleRecognizer(Recognizer):
-    """A social profile URL's slug, or an @handle of a given and a family name."""
+    """A social profile URL's slug, or an @handle or home directory of a given + family name."""
 
     entity_type = "PERSON"
     category = Category.PII
@@ -42,9 +51,18 @@ class ProfileHandleRecognizer(Recognizer):
             for match in _PROFILE.finditer(text, timeout=deadline.remaining()):
                 if match.group("slug").lower() not in _NOT_PROFILES:
                     yield self.candidate(*match.span("slug"), 0.7)
+        handles: list[tuple[regex.Match[str], bool]] = []
         if "@" in text:
-            index = names_index()
-            for match in _HANDLE.finditer(text, timeout=deadline.remaining()):
-                first, last = match.group("first").title(), match.group("last").title()
-                if index.is_given(first) and index.is_family(last):
-                    yield self.candidate(*match.span("handle"), 0.6)
+            handles += ((m, False) for m in _HANDLE.finditer(text, timeout=deadline.remaining()))
+        if "/home/" in text or "Users" in text:
+            handles += ((m, True) for m in _HOME.finditer(text, timeout=deadline.remaining()))
+        index = names_index()
+        for match, home in handles:
+            first, last = match.group("first").title(), match.group("last").title()
+            if not (index.is_given(first) and index.is_family(last)):
+                continue
+            # Service accounts are made of ordinary words ("ci_runner", "web_admin").
+            if home and any(zipf_frequency(w, "en", wordlist="small") >= 4.0
+                            for w in (match.group("first"), match.group("last"))):
+                continue
+            yield self.candidate(*match.span("handle"), 0.6)
