@@ -266,6 +266,10 @@ S9_SHAPES = [
     # s9_second: a home directory named after its user; addresses in CJK script.
     ('  File "/Users/henrik_lindqvist/src/job.py", line 3', ("PERSON", "henrik_lindqvist")),
     ("cp build.log /home/ci_runner/artifacts/", None),
+    # s9_third: an account name as a key's value; "b." for born.
+    ("assignee: miroslava.horakova", ("PERSON", "miroslava.horakova")),
+    ('{"logger": "root.handlers", "level": "info"}', None),
+    ("Kowalczyk family tree: Jan, b. 03.05.1921 in Lwów", ("DATE_OF_BIRTH", "03.05.1921")),
     ("届け先は大阪府大阪市北区梅田3-1-1です", ("LOCATION", "大阪府大阪市北区梅田3-1-1")),
     ("주소는 부산광역시 해운대구 해운대로 264 입니다",
      ("LOCATION", "부산광역시 해운대구 해운대로 264")),

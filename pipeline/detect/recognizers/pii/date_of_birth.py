@@ -65,13 +65,15 @@ class DateOfBirthRecognizer(RegexRecognizer):
     entity_type = "DATE_OF_BIRTH"
     category = Category.PII
     keywords = ("born", "birth", "dob", "d.o.b", "né", "nee", "naissance", "geb", "naci", "nac",
-                "cumpleaños", "anniversaire", "b.d")
+                "cumpleaños", "anniversaire", "b.d", "b.")
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(
         # The date may open the next line: the answer to "And your date of birth?" in a transcript.
         rf"(?i)(?:{_CONTEXT})[^\n\d]{{0,40}}?(?:\n[^\n\d]{{0,24}}?)?(?P<date>{_DATE})(?![\d])"
         # Or the birth word comes after the date, within the clause: German and Dutch put the
         # participle last ("wurde am 12.03.1985 in Graz geboren", "is op 4-5-1990 geboren").
         rf"|(?<![\d])(?P<date>{_DATE})(?![\d])[^\n\d.;!?]{{0,40}}?(?:{_CONTEXT_AFTER})"
+        # "b." for born, as CVs and family trees write it, right before the date: "b. 14/07/1989".
+        rf"|(?<![\w.])b\.[ ]?(?P<date>{_DATE})(?![\d])"
     )
     group = "date"
     score = 0.85

@@ -2,9 +2,10 @@
 
 "linkedin.com/in/swetha-raghavan-4b2a1" and "@ingrid_solberg" identify a person as surely as
 the name written out, and no name rule sees them (lower case, joined by "-", "_" or "."). A
-profile URL's path on a people network is a person's; a handle, or a home directory in a path
-("/home/ekaterina.volkova/"), counts only when its parts are a given and a family name by the
-names index ("@devops_team", "/home/build_agent/" are no one).
+profile URL's path on a people network is a person's; a handle, a home directory in a path
+("/home/ekaterina.volkova/") or a key's value ("owner: sebastian.krawczyk") counts only when
+its parts are a given and a family name by the names index ("@devops_team",
+"/home/build_agent/" are no one).
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ _HOME = regex.compile(
     r"(?=[/\\\s\"':]|$)"
 )
 
+# An account name as a key's value: "owner: sebastian.krawczyk", "user=amara_nwosu" (YAML, JSON,
+# logs). The same given + family test as a home directory's.
+_VALUE = regex.compile(
+    r"[:=][ \t]*[\"']?(?P<handle>(?P<first>\p{Ll}{2,20})[._](?P<last>\p{Ll}{2,30}))"
+    r"(?=[\"']?(?:[ \t]*[,;}\]]|[ \t]*$))",
+    regex.MULTILINE,
+)
 
 class ProfileHandleRecognizer(Recognizer):
     """A social profile URL's slug, or an @handle or home directory of a given + family name."""
@@ -56,12 +64,14 @@ class ProfileHandleRecognizer(Recognizer):
             handles += ((m, False) for m in _HANDLE.finditer(text, timeout=deadline.remaining()))
         if "/home/" in text or "Users" in text:
             handles += ((m, True) for m in _HOME.finditer(text, timeout=deadline.remaining()))
+        if ":" in text or "=" in text:
+            handles += ((m, True) for m in _VALUE.finditer(text, timeout=deadline.remaining()))
         index = names_index()
         for match, home in handles:
             first, last = match.group("first").title(), match.group("last").title()
             if not (index.is_given(first) and index.is_family(last)):
                 continue
-            # Service accounts are made of ordinary words ("ci_runner", "web_admin").
+            # Service accounts and settings are ordinary words ("ci_runner", "log.level").
             if home and any(zipf_frequency(w, "en", wordlist="small") >= 4.0
                             for w in (match.group("first"), match.group("last"))):
                 continue
