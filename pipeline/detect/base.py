@@ -40,6 +40,7 @@ __all__ = [
     "entropy",
     "has_capital",
     "has_context",
+    "has_digit",
 ]
 
 # recognition_metadata key holding the finding's Category (a secret recognizer may emit PII).

@@ -142,11 +142,12 @@ class LocationRecognizer(Recognizer):
     # One regex per shape: the regex module tries every branch of an alternation at every
     # position, so separate patterns (each skipping ahead on its own first token) run ~4x faster.
     patterns: ClassVar[tuple[regex.Pattern[str], ...]] = tuple(regex.compile(p) for p in _PATTERNS)
-    cjk_patterns: ClassVar[tuple[regex.Pattern[str], ...]] = tuple(
+    # ... and the CJK-script shapes too, for text that is not all ASCII.
+    all_patterns: ClassVar[tuple[regex.Pattern[str], ...]] = patterns + tuple(
         regex.compile(p) for p in _CJK_PATTERNS)
 
     def scan(self, text: str, lowered: str, deadline: Deadline) -> Iterator[Candidate]:
-        for pattern in self.patterns if text.isascii() else self.patterns + self.cjk_patterns:
+        for pattern in self.patterns if text.isascii() else self.all_patterns:
             for match in pattern.finditer(text, timeout=deadline.remaining()):
                 yield self.candidate(*match.span(), 0.7)
                 after = _POSTCODE4.match(text, match.end(), timeout=deadline.remaining())

@@ -17,12 +17,12 @@ from wordfreq import zipf_frequency
 from pipeline.detect.base import Candidate, Deadline, Recognizer
 from pipeline.detect.names_index import names_index
 from pipeline.detect.ner_filters import ORG_WORDS
+from pipeline.detect.recognizers.pii.person_context import CAPS_WORD
 from pipeline.events import Category
 
 __all__ = ["CourtCaptionRecognizer"]
 
-_CAPS_WORD = r"\p{Lu}{2,}(?:[-'\u2019]\p{Lu}{2,})?"
-_PARTY = rf"{_CAPS_WORD}(?:[ ](?:\p{{Lu}}\.|{_CAPS_WORD})){{1,3}}"
+_PARTY = rf"{CAPS_WORD}(?:[ ](?:\p{{Lu}}\.|{CAPS_WORD})){{1,3}}"
 _VERSUS = r"(?:v\.|vs\.?|versus|V\.|VS\.?|VERSUS)"
 _CAPTION = regex.compile(
     rf"(?:(?<![\p{{L}}.])(?P<before>{_PARTY}))?[ ]{_VERSUS}[ ]"

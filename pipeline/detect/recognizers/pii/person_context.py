@@ -246,11 +246,11 @@ _LIST = regex.compile(
 _LIST_SEPARATOR = regex.compile(r"\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b|\be\b)\s*")
 _LIST_NAME = regex.compile(_NAME)
 # A name in capitals after a form field: "Patient: DOE, JANE A.", "NAME: OKAFOR CHIDI".
-_CAPS_WORD = r"\p{Lu}{2,}(?:[-'\u2019]\p{Lu}{2,})?"
+CAPS_WORD = r"\p{Lu}{2,}(?:[-'\u2019]\p{Lu}{2,})?"
 _CAPS_NAME = regex.compile(
     r"(?i:\b(?:name|full[ _]name|name on (?:the )?card|patient|customer|client|employee|insured|"
     r"member|account[ _]holder|cardholder|passenger|guest|applicant|beneficiary)\s{0,2}[:=]\s{0,2})"
-    rf"(?P<name>{_CAPS_WORD}(?:,?[ ]{{1,2}}{_CAPS_WORD}){{1,3}}(?:[ ]\p{{Lu}}\.)?)"
+    rf"(?P<name>{CAPS_WORD}(?:,?[ ]{{1,2}}{CAPS_WORD}){{1,3}}(?:[ ]\p{{Lu}}\.)?)"
 )
 
 

@@ -48,8 +48,9 @@ _VALUE = regex.compile(
     regex.MULTILINE,
 )
 
+
 class ProfileHandleRecognizer(Recognizer):
-    """A social profile URL's slug, or an @handle or home directory of a given + family name."""
+    """A profile URL's slug; an @handle, home directory or key's value of given + family name."""
 
     entity_type = "PERSON"
     category = Category.PII
@@ -59,7 +60,7 @@ class ProfileHandleRecognizer(Recognizer):
             for match in _PROFILE.finditer(text, timeout=deadline.remaining()):
                 if match.group("slug").lower() not in _NOT_PROFILES:
                     yield self.candidate(*match.span("slug"), 0.7)
-        handles: list[tuple[regex.Match[str], bool]] = []
+        handles: list[tuple[regex.Match[str], bool]] = []  # (match, outside an @handle)
         if "@" in text:
             handles += ((m, False) for m in _HANDLE.finditer(text, timeout=deadline.remaining()))
         if "/home/" in text or "Users" in text:
@@ -67,12 +68,12 @@ class ProfileHandleRecognizer(Recognizer):
         if ":" in text or "=" in text:
             handles += ((m, True) for m in _VALUE.finditer(text, timeout=deadline.remaining()))
         index = names_index()
-        for match, home in handles:
+        for match, bare in handles:
             first, last = match.group("first").title(), match.group("last").title()
             if not (index.is_given(first) and index.is_family(last)):
                 continue
             # Service accounts and settings are ordinary words ("ci_runner", "log.level").
-            if home and any(zipf_frequency(w, "en", wordlist="small") >= 4.0
+            if bare and any(zipf_frequency(w, "en", wordlist="small") >= 4.0
                             for w in (match.group("first"), match.group("last"))):
                 continue
             yield self.candidate(*match.span("handle"), 0.6)
