@@ -33,6 +33,7 @@ from pipeline.detect.recognizers.pii.national_id import (
     NationalInsuranceNumberRecognizer,
     SpanishDniRecognizer,
 )
+from pipeline.detect.recognizers.pii.person_caps_family import CapsFamilyNameRecognizer
 from pipeline.detect.recognizers.pii.person_caption import CourtCaptionRecognizer
 from pipeline.detect.recognizers.pii.person_caseless import CaselessScriptNameRecognizer
 from pipeline.detect.recognizers.pii.person_context import PersonContextRecognizer
@@ -117,6 +118,7 @@ PII_RECOGNIZERS: tuple[type[Recognizer], ...] = (
     PersonGazetteerRecognizer,
     CaselessScriptNameRecognizer,
     CourtCaptionRecognizer,
+    CapsFamilyNameRecognizer,
     ProfileHandleRecognizer,
     Hl7PatientRecognizer,
     SpanishDniRecognizer,

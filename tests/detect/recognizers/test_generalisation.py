@@ -275,11 +275,30 @@ S9_SHAPES = [
      ("LOCATION", "부산광역시 해운대구 해운대로 264")),
 ]
 
+# Session 10 (classes of the s10_fresh probes; other names and values than the probes').
+S10_SHAPES = [
+    ("Passenger: KOWALSKI Marek, seat 14C", ("PERSON", "KOWALSKI Marek")),
+    ("Dossier suivi par Camille LEFEBVRE depuis mars.", ("PERSON", "Camille LEFEBVRE")),
+    ("Deploy the AWS Lambda behind the NEW Relic agent", None),
+    ("Set the ERROR Message template and the JSON Schema", None),
+    ("Should I max out a Roth IRA or a Lisa ISA first?", None),
+    ("yo this is dilnoza yusupova from accounts", ("PERSON", "dilnoza yusupova")),
+    ("hi, it's rose gold on the new phone", None),
+    ("i'm feeling better today", None),
+    ("// TODO(amara.nwosu): drop this shim", ("PERSON", "amara.nwosu")),
+    ("# TODO(perf): cache the lookup", None),
+    ("Soy Martina y nací el 14 de abril de 1993 en Rosario.", ("DATE_OF_BIRTH",
+                                                               "14 de abril de 1993")),
+    ("Sono nata il 9 maggio 1985 a Bari.", ("DATE_OF_BIRTH", "9 maggio 1985")),
+    ("Eu nasci em 2 de julho de 1979.", ("DATE_OF_BIRTH", "2 de julho de 1979")),
+    ("NATO was founded on 4 April 1949.", None),
+]
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     PRODUCT_NAMES_ARE_NOT_PEOPLE + NAMES_IN_OTHER_SHAPES + FORMATS + SELF_NAMED_AND_ROWS
-    + CALLS_SPEAKERS_AND_TABLES + S8_SHAPES + CASELESS + S9_SHAPES,
+    + CALLS_SPEAKERS_AND_TABLES + S8_SHAPES + CASELESS + S9_SHAPES + S10_SHAPES,
 )
 def test_personal_data(found: Found, text: str, expected: tuple[str, str] | None) -> None:
     """The expected span is found; clean rows yield no personal-data finding at all."""

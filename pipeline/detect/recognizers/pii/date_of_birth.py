@@ -15,7 +15,10 @@ _MONTHS = (
     r"aug(?:ust|\.)?|août|sep(?:tember|tembre|t\.?|\.)?|oct(?:ober|obre|\.)?|okt(?:ober|\.)?|"
     r"nov(?:ember|embre|\.)?|dec(?:ember|\.)?|déc(?:embre|\.)?|dez(?:ember|\.)?|"
     r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|"
-    r"diciembre|janv\.?"
+    r"diciembre|janv\.?|"
+    # Portuguese and Italian month names.
+    r"janeiro|fevereiro|março|marco|maio|junho|julho|setembro|outubro|novembro|dezembro|"
+    r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre"
 )
 _UNIT = r"one|two|three|four|five|six|seven|eight|nine"
 _TEEN = r"ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
@@ -45,10 +48,13 @@ _DATE = (
 # Any date shape above, for fields whose name says they hold a date of birth.
 DATE = _DATE
 # Birth words: EN born/DOB/birthday, FR né(e)/naissance, DE geboren/Geburtsdatum/geb.,
-# ES nacido/a, nació, fecha de nacimiento, F. Nac.
+# ES nacido/a, nací/nació, fecha de nacimiento, F. Nac.; PT nasci/nasceu/nascido/nascimento,
+# IT nato/nata (lower case: "NATO" is the alliance)/nascita, PL urodzony/urodziłem, TR doğum.
 _CONTEXT = (
     r"born|birth|\bdob\b|d\.o\.b|\bb\.?\s?d\.|\bné(?:e)?\b|\bnee\b|naissance|geboren|geburt|"
-    r"\bgeb\.|nacid[oa]|naci[oó]|nacimiento|f\.\s?nac|cumpleaños|anniversaire"
+    r"\bgeb\.|nacid[oa]|naci[oó]|\bnac[ií]\b|nacieron|nacimiento|f\.\s?nac|cumpleaños|"
+    r"anniversaire|\bnasc(?:i|eu|ido|ida|imento|ita)\b|(?-i:\bnat[oa]\b)|\burodzi|"
+    r"\bur\.|doğum|doğdu"
 )
 
 # Birth words that end a clause after the date: DE/NL geboren, EN born, FR né(e), ES nacido/a.
@@ -65,7 +71,8 @@ class DateOfBirthRecognizer(RegexRecognizer):
     entity_type = "DATE_OF_BIRTH"
     category = Category.PII
     keywords = ("born", "birth", "dob", "d.o.b", "né", "nee", "naissance", "geb", "naci", "nac",
-                "cumpleaños", "anniversaire", "b.d", "b.")
+                "cumpleaños", "anniversaire", "b.d", "b.", "nasc", "nato", "nata", "urodz", "ur.",
+                "doğ")
     pattern: ClassVar[regex.Pattern[str]] = regex.compile(
         # The date may open the next line: the answer to "And your date of birth?" in a transcript.
         rf"(?i)(?:{_CONTEXT})[^\n\d]{{0,40}}?(?:\n[^\n\d]{{0,24}}?)?(?P<date>{_DATE})(?![\d])"

@@ -177,6 +177,13 @@ _LOWER_CUED = regex.compile(
     r"husband|son|daughter|mother|father|mum|mom|dad|brother|sister|cousin|aunt|uncle)"
     r"[ ](?P<name>\p{Ll}{3,}[ ]\p{Ll}{3,})\b"
 )
+# A writer naming themselves in lower case: "hey its marcus oyelaran from the leeds team". The
+# cue is stronger than a role noun's, so the family name may be one the index lacks if it is no
+# English word at all (``_self_pair``).
+_LOWER_SELF = regex.compile(
+    r"\b(?i:it['\u2019]?s|it is|this is|i['\u2019]?m|i am|my name is|name['\u2019]?s)"
+    r"[ ](?P<name>\p{Ll}{3,}[ ]\p{Ll}{3,})\b"
+)
 
 
 # A transcript's numbered or role label with the name in brackets: "Speaker 2 (Mbali Khumalo):",
@@ -317,6 +324,14 @@ def _lower_pair(given: str, family: str) -> bool:
         zipf_frequency(w.lower(), "en", wordlist="small") < 3.3 for w in (given, family)))
 
 
+def _self_pair(given: str, family: str) -> bool:
+    """A given name (Zipf < 4.5: "marcus", not "will") and a family name or no English word."""
+    index = names_index()
+    return index.is_given(given) and zipf_frequency(
+        given.lower(), "en", wordlist="small") < 4.5 and (
+        _lower_pair(given, family) or zipf_frequency(family.lower(), "en", wordlist="small") == 0)
+
+
 class PersonContextRecognizer(Recognizer):
     """One to four capitalised words right after a cue; common words are not names."""
 
@@ -427,4 +442,8 @@ class PersonContextRecognizer(Recognizer):
         for match in _LOWER_CUED.finditer(text, timeout=deadline.remaining()):
             given, family = (w.title() for w in match.group("name").split(" "))
             if _lower_pair(given, family):
+                yield self.candidate(*match.span("name"), 0.6)
+        for match in _LOWER_SELF.finditer(text, timeout=deadline.remaining()):
+            given, family = (w.title() for w in match.group("name").split(" "))
+            if _self_pair(given, family):
                 yield self.candidate(*match.span("name"), 0.6)

@@ -3,9 +3,9 @@
 "linkedin.com/in/swetha-raghavan-4b2a1" and "@ingrid_solberg" identify a person as surely as
 the name written out, and no name rule sees them (lower case, joined by "-", "_" or "."). A
 profile URL's path on a people network is a person's; a handle, a home directory in a path
-("/home/ekaterina.volkova/") or a key's value ("owner: sebastian.krawczyk") counts only when
-its parts are a given and a family name by the names index ("@devops_team",
-"/home/build_agent/" are no one).
+("/home/ekaterina.volkova/"), a key's value ("owner: sebastian.krawczyk") or a code author's
+account ("TODO(ravi.shankar)") counts only when its parts are a given and a family name by the
+names index ("@devops_team", "/home/build_agent/" are no one).
 """
 
 from __future__ import annotations
@@ -48,9 +48,16 @@ _VALUE = regex.compile(
     regex.MULTILINE,
 )
 
+# Code attributed to its author by account name: "# TODO(ravi.shankar): …", "@author amara_nwosu"
+# (Google's TODO style, Javadoc): the same given + family test.
+_ATTRIBUTED = regex.compile(
+    r"(?:\b(?:TODO|FIXME|XXX|HACK|NOTE|BUG)\(|@author[ \t]+)"
+    r"(?P<handle>(?P<first>\p{Ll}{2,20})[._-](?P<last>\p{Ll}{2,30}))(?=[)\s]|$)"
+)
+
 
 class ProfileHandleRecognizer(Recognizer):
-    """A profile URL's slug; an @handle, home directory or key's value of given + family name."""
+    """A profile URL's slug; an @handle, home directory, key value or author of given + family."""
 
     entity_type = "PERSON"
     category = Category.PII
@@ -63,6 +70,8 @@ class ProfileHandleRecognizer(Recognizer):
         handles: list[tuple[regex.Match[str], bool]] = []  # (match, outside an @handle)
         if "@" in text:
             handles += ((m, False) for m in _HANDLE.finditer(text, timeout=deadline.remaining()))
+        if "(" in text or "@author" in text:
+            handles += ((m, True) for m in _ATTRIBUTED.finditer(text, timeout=deadline.remaining()))
         if "/home/" in text or "Users" in text:
             handles += ((m, True) for m in _HOME.finditer(text, timeout=deadline.remaining()))
         if ":" in text or "=" in text:
