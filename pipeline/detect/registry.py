@@ -37,10 +37,12 @@ from pipeline.detect.recognizers.pii.person_caps_family import CapsFamilyNameRec
 from pipeline.detect.recognizers.pii.person_caption import CourtCaptionRecognizer
 from pipeline.detect.recognizers.pii.person_caseless import CaselessScriptNameRecognizer
 from pipeline.detect.recognizers.pii.person_context import PersonContextRecognizer
+from pipeline.detect.recognizers.pii.person_east_asian import HyphenatedGivenNameRecognizer
 from pipeline.detect.recognizers.pii.person_gazetteer import PersonGazetteerRecognizer
 from pipeline.detect.recognizers.pii.person_ner import SpacyNerRecognizer
 from pipeline.detect.recognizers.pii.phone import PhoneNumberRecognizer
 from pipeline.detect.recognizers.pii.profile_handles import ProfileHandleRecognizer
+from pipeline.detect.recognizers.pii.sql_copy import SqlCopyRecognizer
 from pipeline.detect.recognizers.pii.ssn import UsSocialSecurityRecognizer
 from pipeline.detect.recognizers.pii.structured import (
     DelimitedTableRecognizer,
@@ -119,6 +121,7 @@ PII_RECOGNIZERS: tuple[type[Recognizer], ...] = (
     CaselessScriptNameRecognizer,
     CourtCaptionRecognizer,
     CapsFamilyNameRecognizer,
+    HyphenatedGivenNameRecognizer,
     ProfileHandleRecognizer,
     Hl7PatientRecognizer,
     SpanishDniRecognizer,
@@ -131,6 +134,7 @@ PII_RECOGNIZERS: tuple[type[Recognizer], ...] = (
     HealthPlanIdRecognizer,
     DelimitedTableRecognizer,
     SqlInsertRecognizer,
+    SqlCopyRecognizer,
     SqlValuesNamePairRecognizer,
     KeyValueRecognizer,
 )

@@ -292,6 +292,18 @@ S10_SHAPES = [
     ("Sono nata il 9 maggio 1985 a Bari.", ("DATE_OF_BIRTH", "9 maggio 1985")),
     ("Eu nasci em 2 de julho de 1979.", ("DATE_OF_BIRTH", "2 de julho de 1979")),
     ("NATO was founded on 4 April 1949.", None),
+    # s10_second classes
+    ("[09:12] <yusuf.demir> can someone restart the runner?", ("PERSON", "yusuf.demir")),
+    ("see [~ingrid.solberg]'s comment on the epic", ("PERSON", "ingrid.solberg")),
+    ("<ops.bot> rollback started", None),
+    ("Choi Ha-eun leads the Seoul team.", ("PERSON", "Choi Ha-eun")),
+    ("The Park Drive-thru closes at nine; use the Park Check-in desk.", None),
+    ("filed by maria-jose castellanos this morning", ("PERSON", "maria-jose castellanos")),
+    ("the report was written by the ops team", None),
+    ("her name is svetlana morozova", ("PERSON", "svetlana morozova")),
+    ("COPY staff (id, full_name, email) FROM stdin;\n7\tOlusegun Bamidele\to.b@corp.ng\n\\.",
+     ("PERSON", "Olusegun Bamidele")),
+    ("COPY builds (id, status) FROM stdin;\n7\tgreen\n\\.", None),
 ]
 
 

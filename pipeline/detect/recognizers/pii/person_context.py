@@ -174,14 +174,16 @@ _LOWER_CUED = regex.compile(
     r"\b(?i:ask|ping|tell|message|text|remind|call|email|cc|"
     # ... or after a role noun: "for my coworker dimitri papadopoulos".
     r"co-?worker|colleague|workmate|teammate|classmate|boss|manager|friend|neighbou?r|wife|"
-    r"husband|son|daughter|mother|father|mum|mom|dad|brother|sister|cousin|aunt|uncle)"
-    r"[ ](?P<name>\p{Ll}{3,}[ ]\p{Ll}{3,})\b"
+    r"husband|son|daughter|mother|father|mum|mom|dad|brother|sister|cousin|aunt|uncle|"
+    # ... or after the author of a ticket or document: "the ticket was opened by ana-maria popescu".
+    r"(?:opened|created|reported|raised|filed|submitted|assigned|approved|written|sent)[ ]by)"
+    r"[ ](?P<name>\p{Ll}{2,}(?:-\p{Ll}{2,})?[ ]\p{Ll}{3,})\b"
 )
 # A writer naming themselves in lower case: "hey its marcus oyelaran from the leeds team". The
 # cue is stronger than a role noun's, so the family name may be one the index lacks if it is no
 # English word at all (``_self_pair``).
 _LOWER_SELF = regex.compile(
-    r"\b(?i:it['\u2019]?s|it is|this is|i['\u2019]?m|i am|my name is|name['\u2019]?s)"
+    r"\b(?i:it['\u2019]?s|it is|this is|i['\u2019]?m|i am|name is|name['\u2019]?s)"
     r"[ ](?P<name>\p{Ll}{3,}[ ]\p{Ll}{3,})\b"
 )
 
@@ -318,10 +320,17 @@ def _unusual(word: str) -> bool:
 
 
 def _lower_pair(given: str, family: str) -> bool:
-    """A given and a family name by the index, each rare as an English word (Zipf < 3.3)."""
+    """A given and a family name by the index, each rare as an English word (Zipf < 3.3).
+
+    A hyphenated given name ("Ana-Maria") counts when each of its parts is a given name; two
+    joined given names vouch for each other, so each part may be a commoner word (< 4.5).
+    """
     index = names_index()
-    return (index.is_given(given) and index.is_family(family) and all(
-        zipf_frequency(w.lower(), "en", wordlist="small") < 3.3 for w in (given, family)))
+    parts = given.split("-")
+    limit = 4.5 if len(parts) > 1 else 3.3
+    return (all(index.is_given(p) for p in parts) and index.is_family(family)
+            and all(zipf_frequency(p.lower(), "en", wordlist="small") < limit for p in parts)
+            and zipf_frequency(family.lower(), "en", wordlist="small") < 3.3)
 
 
 def _self_pair(given: str, family: str) -> bool:

@@ -48,11 +48,13 @@ _VALUE = regex.compile(
     regex.MULTILINE,
 )
 
-# Code attributed to its author by account name: "# TODO(ravi.shankar): …", "@author amara_nwosu"
-# (Google's TODO style, Javadoc): the same given + family test.
+# An account name as its tools print it: code attributed to its author ("# TODO(ravi.shankar): …"
+# in Google's style, Javadoc's "@author amara_nwosu"), a Jira mention ("[~pradeep.venkatesan]"),
+# an IRC or chat-log nick ("[10:41] <kenji.watanabe> …"): the same given + family test.
 _ATTRIBUTED = regex.compile(
-    r"(?:\b(?:TODO|FIXME|XXX|HACK|NOTE|BUG)\(|@author[ \t]+)"
-    r"(?P<handle>(?P<first>\p{Ll}{2,20})[._-](?P<last>\p{Ll}{2,30}))(?=[)\s]|$)"
+    r"(?:\b(?:TODO|FIXME|XXX|HACK|NOTE|BUG)\(|@author[ \t]+|\[~|(?:^|(?<=\][ \t]))<)"
+    r"(?P<handle>(?P<first>\p{Ll}{2,20})[._-](?P<last>\p{Ll}{2,30}))(?=[)\]>\s]|$)",
+    regex.MULTILINE,
 )
 
 
@@ -70,7 +72,7 @@ class ProfileHandleRecognizer(Recognizer):
         handles: list[tuple[regex.Match[str], bool]] = []  # (match, outside an @handle)
         if "@" in text:
             handles += ((m, False) for m in _HANDLE.finditer(text, timeout=deadline.remaining()))
-        if "(" in text or "@author" in text:
+        if "(" in text or "@author" in text or "[~" in text or "<" in text:
             handles += ((m, True) for m in _ATTRIBUTED.finditer(text, timeout=deadline.remaining()))
         if "/home/" in text or "Users" in text:
             handles += ((m, True) for m in _HOME.finditer(text, timeout=deadline.remaining()))

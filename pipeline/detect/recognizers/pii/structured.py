@@ -29,8 +29,8 @@ from pipeline.detect.recognizers.pii.fields import (
 from pipeline.events import Category
 
 __all__ = [
-    "DelimitedTableRecognizer", "KeyValueRecognizer", "SqlInsertRecognizer",
-    "SqlValuesNamePairRecognizer",
+    "DelimitedTableRecognizer", "FieldRecognizer", "KeyValueRecognizer", "SqlInsertRecognizer",
+    "SqlValuesNamePairRecognizer", "emit_fields",
 ]
 
 _SCORE = 0.8
@@ -40,7 +40,7 @@ _PERSONAL = frozenset({"PERSON", *_ENTITIES})
 _MAX_ROWS = 20_000
 
 
-class _FieldRecognizer:
+class FieldRecognizer:
     """Shared class attributes (not a recognizer itself: the registry lists only real ones)."""
 
     entity_type: ClassVar[str] = "PERSON"
@@ -51,7 +51,7 @@ class _FieldRecognizer:
         return any(root in lowered for root in FIELD_ROOTS)
 
 
-def _emit(recognizer: Recognizer, text: str, fields: list[tuple[str | None, int, int]],
+def emit_fields(recognizer: Recognizer, text: str, fields: list[tuple[str | None, int, int]],
           siblings: set[str]) -> Iterator[Candidate]:
     """Candidates for fields whose value fits its kind; a bare "name" needs a personal sibling."""
     for kind, start, end in fields:
@@ -104,7 +104,7 @@ def _split(line: str, offset: int, delim: str, deadline: Deadline) -> list[tuple
     return spans
 
 
-class DelimitedTableRecognizer(_FieldRecognizer, Recognizer):
+class DelimitedTableRecognizer(FieldRecognizer, Recognizer):
     """A header line naming a personal column makes that column's cells that kind."""
 
     def applies(self, lowered: str) -> bool:
@@ -138,7 +138,7 @@ class DelimitedTableRecognizer(_FieldRecognizer, Recognizer):
                 if abs(len(cells) - len(kinds)) > 1 or len(cells) < 2:
                     break
                 fields = [(kinds[c], s, e) for c, (s, e) in enumerate(cells) if c < len(kinds)]
-                yield from _emit(self, text, fields, siblings)
+                yield from emit_fields(self, text, fields, siblings)
                 rows += 1
                 i += 1
 
@@ -158,7 +158,7 @@ class DelimitedTableRecognizer(_FieldRecognizer, Recognizer):
                 cells = cells[1:]
             if len(cells) == len(kinds):
                 fields = [(kind, s, e) for kind, (s, e) in zip(kinds, cells, strict=True)]
-                yield from _emit(self, text, fields, siblings)
+                yield from emit_fields(self, text, fields, siblings)
             rows += 1
             i += 1
         return i
@@ -219,7 +219,7 @@ _SQL_VALUE = regex.compile(r"\s*(?:'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[^,()'\"]*
 _SQL_GAP = regex.compile(r"\s*,?\s*\(")
 
 
-class SqlInsertRecognizer(_FieldRecognizer, Recognizer):
+class SqlInsertRecognizer(FieldRecognizer, Recognizer):
     """Values of ``INSERT … (columns) VALUES (…), (…)`` take the kind of their column."""
 
     def applies(self, lowered: str) -> bool:
@@ -234,7 +234,7 @@ class SqlInsertRecognizer(_FieldRecognizer, Recognizer):
             siblings = {k for k in kinds if k is not None}
             for cells in _sql_rows(text, m.end(), deadline, len(kinds)):
                 fields = [(kind, s, e) for kind, (s, e) in zip(kinds, cells, strict=False)]
-                yield from _emit(self, text, fields, siblings)
+                yield from emit_fields(self, text, fields, siblings)
 
 
 def _sql_rows(text: str, pos: int, deadline: Deadline, width: int | None = None
@@ -356,7 +356,7 @@ def _plausible_person(value: str) -> bool:
                for w in regex.findall(r"\p{L}+", value))
 
 
-class KeyValueRecognizer(_FieldRecognizer, Recognizer):
+class KeyValueRecognizer(FieldRecognizer, Recognizer):
     """JSON/YAML keys, key=value logs and forms, HTML inputs and XML elements."""
 
     def applies(self, lowered: str) -> bool:
@@ -391,7 +391,7 @@ class KeyValueRecognizer(_FieldRecognizer, Recognizer):
         if "=" in text and "<input" in lowered:
             fields.extend(_inputs(text, deadline))
         siblings = {k for k, _, _ in fields if k is not None and k != AMBIGUOUS_NAME}
-        yield from _emit(self, text, _dedupe(fields), siblings)
+        yield from emit_fields(self, text, _dedupe(fields), siblings)
 
 
 def _inputs(text: str, deadline: Deadline) -> Iterator[tuple[str | None, int, int]]:
