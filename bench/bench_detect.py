@@ -30,12 +30,9 @@ def bench_ours(events: list[dict], batch: int) -> float:  # type: ignore[type-ar
 
 
 def bench_presidio(events: list[dict], model: str) -> float:  # type: ignore[type-arg]
-    from presidio_analyzer import AnalyzerEngine
-    from presidio_analyzer.nlp_engine import NlpEngineProvider
+    from bench.vanilla import vanilla_analyzer
 
-    provider = NlpEngineProvider(nlp_configuration={
-        "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]})
-    analyzer = AnalyzerEngine(nlp_engine=provider.create_engine())
+    analyzer = vanilla_analyzer(model)
     analyzer.analyze("warm up", language="en")
     start = time.perf_counter()
     for event in events:

