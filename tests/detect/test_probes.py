@@ -37,7 +37,7 @@ def test_recall_per_kind_at_least_vanilla_presidio(
 
 def test_probe_files_are_well_formed() -> None:
     paths = suite_files("recall", _PROBES) + suite_files("clean", _PROBES)
-    assert len(paths) == 26
+    assert len(paths) == 28
     for path in paths:
         rows = load(path)  # raises if an expected value is not in its text
         assert rows and len({r["id"] for r in rows}) == len(rows), path.name
