@@ -2,6 +2,7 @@
 
     python -m bench.e2e [--quick] [--port 19800] [--out bench/results] [--no-sweep]
     python -m bench.e2e --no-sweep --no-vanilla --baseline ../old --reference-rate 500 --rounds 3
+    python -m bench.e2e ... --rounds 5 --fractions 0.25,0.5   # a focused low-load A/B
 
 Starts its own single-node broker (deploy/kafka/kafka-local via tests/support/broker.py) on
 ``--port``, then for each configuration (ours x1, ours x2 in one consumer group, vanilla
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import shutil
 import signal
@@ -82,6 +84,10 @@ async def _run(args: argparse.Namespace, bootstrap: str, broker_pid: int | None,
     print(f"workload: {workload.source}; mode {mode}", flush=True)
     results: dict[str, Any] = {"meta": meta, "configs": []}
     ours_plan, vanilla_plan = PLANS[mode]
+    if args.fractions is not None:  # a focused A/B: only these loads
+        ours_plan = dataclasses.replace(ours_plan, fractions=args.fractions)
+        vanilla_plan = dataclasses.replace(vanilla_plan, fractions=args.fractions)
+    meta["fractions"] = list(ours_plan.fractions)
     sweep = () if args.no_sweep else SWEEP["full" if args.sweep else mode]
     configs = _configs(sweep, not args.no_vanilla, args.baseline, args.rounds)
     for index, cfg in enumerate(configs):
@@ -155,6 +161,13 @@ def notes(configs: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def _fractions(text: str) -> tuple[float, ...]:
+    values = tuple(float(x) for x in text.split(","))
+    if not values or not all(0 < v <= 1 for v in values):
+        raise argparse.ArgumentTypeError("fractions must be in (0, 1], comma-separated")
+    return values
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small N, about 2 minutes")
@@ -172,6 +185,8 @@ def main() -> None:
                              "instead of its own max (the same offered load for an A/B)")
     parser.add_argument("--rounds", type=int, default=1,
                         help="repeat ours (and --baseline) alternately this many times")
+    parser.add_argument("--fractions", type=_fractions, default=None,
+                        help="paced loads as fractions, e.g. 0.25,0.5 (default 0.25,0.5,0.75)")
     args = parser.parse_args()
 
     from bench.harness.broker import LocalBroker
